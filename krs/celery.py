@@ -1,0 +1,22 @@
+"""The Celery application and, in one place, every periodic schedule."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "krs.settings")
+
+app = Celery("krs")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_finalize.connect
+def _schedule(sender: Celery, **kwargs) -> None:
+    from django.conf import settings
+
+    # The heartbeat proves the scheduler and a worker are alive (its time shows on the admin's
+    # home page). The deadline sweep of issue 7 joins this list, on the same KRS_SWEEP_SECONDS.
+    sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("krs.tasks.heartbeat"), name="heartbeat")

@@ -1,0 +1,178 @@
+"""Offices, users and their roles, and the admin-edited exceptions to the Thai working calendar."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Office(models.Model):
+    """A district office (สพป./สพม.), a central bureau (สำนัก) or the administration (กพร.สพฐ.)."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("สพป. (เขตพื้นที่การศึกษาประถมศึกษา)")
+        SECONDARY = "secondary", _("สพม. (เขตพื้นที่การศึกษามัธยมศึกษา)")
+        BUREAU = "bureau", _("สำนักส่วนกลาง")
+        ADMINISTRATION = "administration", _("ผู้ดูแลระบบ (กพร.สพฐ.)")
+
+    DISTRICT_KINDS = (Kind.PRIMARY, Kind.SECONDARY)
+
+    code = models.CharField(_("รหัสหน่วยงาน"), max_length=20, unique=True)
+    name_th = models.CharField(_("ชื่อภาษาไทย"), max_length=200)
+    name_en = models.CharField(_("ชื่อภาษาอังกฤษ"), max_length=200, blank=True)
+    short_name = models.CharField(_("ชื่อย่อ"), max_length=60, blank=True)
+    kind = models.CharField(_("ประเภท"), max_length=20, choices=Kind.choices)
+    is_active = models.BooleanField(_("ใช้งาน"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("หน่วยงาน")
+        verbose_name_plural = _("หน่วยงาน")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["primary", "secondary", "bureau", "administration"]),
+                name="office_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_th}"
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind in self.DISTRICT_KINDS
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.kind == self.Kind.BUREAU
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name in the given language, falling back to Thai."""
+        if language == "en" and self.name_en:
+            return self.name_en
+        return self.name_th
+
+
+class Role(models.TextChoices):
+    DISTRICT_REPORTER = "district_reporter", _("ผู้รายงานผล สพท.")
+    BUREAU_CERTIFIER = "bureau_certifier", _("ผู้รับรองผล สำนัก")
+    ADMINISTRATOR = "administrator", _("ผู้ดูแลระบบ")
+    EXECUTIVE = "executive", _("ผู้บริหาร (ดูอย่างเดียว)")
+
+
+# Which kinds of office each role may belong to: a reporter works for a district, a certifier for a
+# bureau; administrators and executives sit in the administration (executives may also be bureau heads).
+ROLE_OFFICE_KINDS: dict[str, tuple[str, ...]] = {
+    Role.DISTRICT_REPORTER: Office.DISTRICT_KINDS,
+    Role.BUREAU_CERTIFIER: (Office.Kind.BUREAU,),
+    Role.ADMINISTRATOR: (Office.Kind.ADMINISTRATION,),
+    Role.EXECUTIVE: (Office.Kind.ADMINISTRATION, Office.Kind.BUREAU),
+}
+
+
+class KrsUserManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().select_related("office")
+
+
+class User(AbstractUser):
+    """A person who signs in: one office, one role. Superusers may have none (for setup only)."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("หน่วยงาน"), on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    role = models.CharField(_("บทบาท"), max_length=30, choices=Role.choices, blank=True)
+    phone = models.CharField(_("โทรศัพท์"), max_length=40, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = KrsUserManager()
+
+    class Meta:
+        verbose_name = _("ผู้ใช้")
+        verbose_name_plural = _("ผู้ใช้")
+        constraints = [
+            # Anyone who is not a superuser has an office and a role.
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | (Q(office__isnull=False) & ~Q(role="")),
+                name="user_has_office_and_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        full = self.get_full_name()
+        return f"{full} ({self.username})" if full else self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.email:
+            self.email = self.email.strip().lower()
+        if not self.is_superuser and (self.office_id is None or not self.role):
+            raise ValidationError(_("ผู้ใช้ทุกคนต้องมีหน่วยงานและบทบาท"))
+        if self.office_id and self.role:
+            allowed = ROLE_OFFICE_KINDS.get(self.role, ())
+            if self.office.kind not in allowed:
+                raise ValidationError(
+                    {"role": _("บทบาท “%(role)s” ใช้กับหน่วยงานประเภท “%(kind)s” ไม่ได้")
+                     % {"role": self.get_role_display(), "kind": self.office.get_kind_display()}}
+                )
+
+    @property
+    def is_district_reporter(self) -> bool:
+        return self.role == Role.DISTRICT_REPORTER
+
+    @property
+    def is_bureau_certifier(self) -> bool:
+        return self.role == Role.BUREAU_CERTIFIER
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMINISTRATOR
+
+    @property
+    def is_executive(self) -> bool:
+        return self.role == Role.EXECUTIVE
+
+
+class CalendarDay(models.Model):
+    """An exception to the Thai government calendar that admins edit.
+
+    The ``holidays`` package knows the fixed and lunar public holidays; the cabinet also declares
+    extra days off (วันหยุดพิเศษ) each year, and occasionally a weekend that is worked. Entries here
+    override the package for that date.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("วันหยุดเพิ่มเติม")
+        WORKING_DAY = "working", _("วันทำงานเพิ่มเติม")
+
+    date = models.DateField(_("วันที่"), unique=True)
+    kind = models.CharField(_("ประเภท"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("ชื่อวัน/เหตุผล"), max_length=200)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("วันหยุด/วันทำงานเพิ่มเติม")
+        verbose_name_plural = _("วันหยุด/วันทำงานเพิ่มเติม")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job ran: shows admins that the worker and the scheduler are alive."""
+
+    name = models.CharField(max_length=60, unique=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("สัญญาณการทำงานของงานเบื้องหลัง")
+        verbose_name_plural = _("สัญญาณการทำงานของงานเบื้องหลัง")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"

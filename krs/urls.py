@@ -1,0 +1,19 @@
+"""The project's URLs: auth, i18n, admin and each app's pages."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from krs import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/password_reset/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "krs.views.error_403"
+handler404 = "krs.views.error_404"
+handler500 = "krs.views.error_500"

@@ -1,0 +1,39 @@
+"""The pages every role shares: the home dashboard and the error pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from krs import permissions
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: what this user's role does, and what to do next."""
+    user = request.user
+    context = {
+        "today": timezone.localdate(),
+        "is_district_reporter": permissions.is_district_reporter(user),
+        "is_bureau_certifier": permissions.is_bureau_certifier(user),
+        "is_administrator": permissions.is_administrator(user),
+        "is_executive": permissions.is_executive(user),
+    }
+    return render(request, "krs/home.html", context)
+
+
+def error_403(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception=None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    # No context processors that touch the database: the error may be the database itself.
+    from django.template import loader
+
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
