@@ -121,6 +121,24 @@ class User(AbstractUser):
                      % {"role": self.get_role_display(), "kind": self.office.get_kind_display()}}
                 )
 
+    def save(self, *args, **kwargs) -> None:
+        # The admin site is the administrators' workplace: staff status follows the role, so nobody
+        # has to remember a second switch (superusers keep theirs).
+        if not self.is_superuser:
+            self.is_staff = self.role == Role.ADMINISTRATOR
+        super().save(*args, **kwargs)
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        from krs.permissions import is_administrator
+
+        # Administrators configure everything (design.md); model permissions are not curated per person.
+        return is_administrator(self) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        from krs.permissions import is_administrator
+
+        return is_administrator(self) or super().has_module_perms(app_label)
+
     @property
     def is_district_reporter(self) -> bool:
         return self.role == Role.DISTRICT_REPORTER

@@ -62,4 +62,5 @@ def may_configure(user: User) -> bool:
 
 
 def may_use_admin_site(user: User) -> bool:
+    # Staff status follows the administrator role (User.save), so the two cannot disagree.
     return is_administrator(user) and user.is_staff

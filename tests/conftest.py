@@ -100,9 +100,17 @@ def other_certifier(other_bureau) -> User:
 
 @pytest.fixture
 def admin_user(administration) -> User:
-    return make_user("admin1", administration, Role.ADMINISTRATOR, is_staff=True)
+    return make_user("admin1", administration, Role.ADMINISTRATOR)
 
 
 @pytest.fixture
 def executive(administration) -> User:
     return make_user("exec1", administration, Role.EXECUTIVE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations():
+    """The English pages need the compiled catalogue; `make install` does this too, but a bare pytest may not."""
+    from django.core.management import call_command
+
+    call_command("compile_translations", verbosity=0)

@@ -1,0 +1,45 @@
+# The README's commands. Everything installs into .venv/ from the pinned requirements.lock and is
+# reused while the lock is unchanged.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8000
+
+.PHONY: install run test lint check translations makemessages bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP) translations
+
+# Compiles locale/*/LC_MESSAGES/*.po to .mo with polib (no system gettext needed).
+translations: $(STAMP)
+	$(BIN)/python manage.py compile_translations
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	@echo "KRS: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, the worker and the scheduler)"
+	KRS_PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start -f Procfile.dev
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python manage.py check
+
+makemessages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
