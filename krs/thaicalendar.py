@@ -1,0 +1,169 @@
+"""The Thai calendar: พ.ศ. years, the fiscal year, Thai dates, and government working days.
+
+Pure functions, except that ``working_days_between`` and friends read the admin-edited exceptions
+(``CalendarDay``) in one query when the caller does not pass them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+from django.utils import timezone
+
+BE_OFFSET = 543
+FISCAL_YEAR_START_MONTH = 10  # the Thai fiscal year runs 1 October – 30 September
+
+MONTHS_LONG = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)
+MONTHS_SHORT = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+# Government offices close on the public holidays and on the government-only ones (the Royal
+# Ploughing Ceremony); bank and armed-forces days, and the observance days the package files under
+# "workday", are working days for a district office.
+HOLIDAY_CATEGORIES = ("public", "government")
+
+# CalendarDay.kind values (kept as plain strings so this module does not import models at load).
+EXTRA_HOLIDAY = "holiday"
+EXTRA_WORKING_DAY = "working"
+
+
+def be_year(ce_year: int) -> int:
+    """The Buddhist-era year (พ.ศ.) of a Common-era year: 2026 → 2569."""
+    return ce_year + BE_OFFSET
+
+
+def ce_year(be: int) -> int:
+    """The Common-era year (ค.ศ.) of a Buddhist-era year: 2569 → 2026."""
+    return be - BE_OFFSET
+
+
+def _as_date(value: date | datetime) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+def fiscal_year_of(value: date | datetime) -> int:
+    """The fiscal year (named by its พ.ศ. year) a date falls in: 30 Sep 2026 → 2569, 1 Oct 2026 → 2570."""
+    day = _as_date(value)
+    year = day.year + 1 if day.month >= FISCAL_YEAR_START_MONTH else day.year
+    return be_year(year)
+
+
+def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
+    """First and last day of a fiscal year named by its พ.ศ. year: 2569 → (1 Oct 2025, 30 Sep 2026)."""
+    end_year = ce_year(fiscal_year)
+    return date(end_year - 1, FISCAL_YEAR_START_MONTH, 1), date(end_year, 9, 30)
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES))
+
+
+@lru_cache(maxsize=64)
+def holiday_names(year: int) -> dict[date, str]:
+    """The Thai names of the government holidays of a Common-era year (from the ``holidays`` package)."""
+    return dict(holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES, language="th"))
+
+
+def calendar_exceptions(start: date, end: date) -> dict[date, str]:
+    """The admin-edited exceptions between two dates inclusive, as {date: "holiday" | "working"} (one query)."""
+    from krs.models import CalendarDay
+
+    return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
+
+def is_working_day(day: date, *, exceptions: Mapping[date, str] | None = None) -> bool:
+    """Is this a Thai government working day? Mon–Fri, not a holiday, unless an exception says otherwise."""
+    if exceptions is None:
+        exceptions = calendar_exceptions(day, day)
+    override = exceptions.get(day)
+    if override == EXTRA_HOLIDAY:
+        return False
+    if override == EXTRA_WORKING_DAY:
+        return True
+    return day.weekday() < 5 and day not in _public_holidays(day.year)
+
+
+def working_days_between(start: date, end: date, *, exceptions: Mapping[date, str] | None = None) -> int:
+    """Working days in (start, end]: after ``start``, up to and including ``end``; 0 when end ≤ start.
+
+    This is the count of working days late when ``start`` is a deadline and ``end`` the day something
+    arrived (seed 002: the 12-month report's penalty of 0.05 points per working day).
+    """
+    if end <= start:
+        return 0
+    if exceptions is None:
+        exceptions = calendar_exceptions(start + timedelta(days=1), end)
+    count = 0
+    day = start + timedelta(days=1)
+    while day <= end:
+        if is_working_day(day, exceptions=exceptions):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(start: date, count: int, *, exceptions: Mapping[date, str] | None = None) -> date:
+    """The ``count``-th working day after ``start`` (``start`` itself when count is 0), e.g. a fix deadline."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    if count == 0:
+        return start
+    if exceptions is None:
+        # Thai holidays never close more than about two weeks in a row: a generous window keeps it one query.
+        exceptions = calendar_exceptions(start, start + timedelta(days=count * 3 + 30))
+    day = start
+    found = 0
+    while found < count:
+        day += timedelta(days=1)
+        if is_working_day(day, exceptions=exceptions):
+            found += 1
+    return day
+
+
+def format_thai_date(value: date | datetime | None, *, style: str = "short", with_time: bool | None = None) -> str:
+    """A date in the house style, Arabic digits and the พ.ศ. year: "31 มี.ค. 2569" (long: "31 มีนาคม 2569").
+
+    A datetime is shown in local time with "น." ("31 มี.ค. 2569 14:05 น.") unless ``with_time`` is False.
+    """
+    if value is None or value == "":
+        return ""
+    if with_time is None:
+        with_time = isinstance(value, datetime)
+    moment = value
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        moment = timezone.localtime(value)
+    months = MONTHS_LONG if style == "long" else MONTHS_SHORT
+    text = f"{moment.day} {months[moment.month - 1]} {be_year(moment.year)}"
+    if with_time and isinstance(moment, datetime):
+        text += f" {moment:%H:%M} น."
+    return text
+
+
+_DATE_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+
+
+def parse_thai_date(text: str) -> date:
+    """Read "31/03/2569" (day/month/พ.ศ. year, Thai digits too); a ค.ศ. year below 2400 is taken as is."""
+    match = _DATE_PATTERN.match((text or "").translate(_THAI_DIGITS))
+    if not match:
+        raise ValueError(f"“{text}” ไม่ใช่วันที่ในรูปแบบ วว/ดด/ปปปป (พ.ศ.)")
+    day, month, year = (int(part) for part in match.groups())
+    if year >= 2400:
+        year = ce_year(year)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ValueError(f"ไม่มีวันที่ “{text}” ในปฏิทิน") from None
