@@ -108,6 +108,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     search_fields = ["username", "first_name", "last_name", "email", "office__code", "office__name_th"]
     autocomplete_fields = ["office"]
     list_select_related = ["office"]
+    readonly_fields = ["is_staff", "last_login", "date_joined"]  # staff status follows the role (User.save)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("ข้อมูลส่วนตัว"), {"fields": ("first_name", "last_name", "email", "phone")}),
