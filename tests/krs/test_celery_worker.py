@@ -22,7 +22,8 @@ REDIS_URL = os.environ.get("KRS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def start_worker(env: dict[str, str], queue: str) -> subprocess.Popen:
-    full_env = {**os.environ, **env}
+    full_env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env.update(env)
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "krs", "worker", "--pool=solo", "--concurrency=1",
          "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle",
@@ -39,6 +40,13 @@ def stop(worker: subprocess.Popen) -> str:
         worker.kill()
         output, _ = worker.communicate()
     return output or ""
+
+
+@pytest.fixture(autouse=True)
+def _client_config_from_arguments_only(monkeypatch):
+    """Celery reads CELERY_BROKER_URL / CELERY_RESULT_BACKEND from the environment over its arguments."""
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
 
 
 @pytest.mark.redis
