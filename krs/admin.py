@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import logging
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,11 +17,20 @@ from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from krs import permissions
-from krs.forms import OfficeImportForm
-from krs.imports import ImportFileError, ImportRejected, offices_import_apply, offices_import_preview
+from krs.forms import OfficeImportConfirmForm, OfficeImportUploadForm
+from krs.imports import (
+    ImportRejected,
+    max_file_bytes,
+    max_rows,
+    offices_import_apply,
+    offices_import_discard,
+    offices_import_preview,
+    offices_import_stash,
+    offices_import_unstash,
+)
 from krs.models import CalendarDay, Heartbeat, Office, User
 
-_IMPORT_SESSION_KEY = "krs_office_import"
+logger = logging.getLogger(__name__)
 
 admin.site.site_header = _("KRS · ตั้งค่าระบบรายงานผลตัวชี้วัด")
 admin.site.site_title = _("KRS ตั้งค่าระบบ")
@@ -47,57 +56,83 @@ class OfficeAdmin(SimpleHistoryAdmin):
         ]
         return extra + super().get_urls()
 
-    def _import_context(self, request: HttpRequest, **extra) -> dict:
-        return {**self.admin_site.each_context(request), "opts": self.model._meta, "title": _("นำเข้าจากไฟล์"), **extra}
-
-    def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a file and see what it would do; nothing is saved here."""
-        if not permissions.may_configure(request.user):
+    def _check_import_permission(self, request: HttpRequest) -> None:
+        # admin_view has already sent anyone without staff status to the login page; staff status
+        # follows the administrator role, but the rule is asked here too rather than assumed.
+        if not (permissions.may_use_admin_site(request.user) and permissions.may_configure(request.user)):
             raise PermissionDenied
-        form = OfficeImportForm(request.POST or None, request.FILES or None)
-        context = self._import_context(request, form=form)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            content = upload.read()
-            try:
-                plan = offices_import_preview(content=content)
-            except ImportFileError as exc:
-                context["file_error"] = str(exc)
-            else:
-                digest = hashlib.sha256(content).hexdigest()
-                # The confirmed import re-reads these very bytes from the session and validates them
-                # again: nothing about the data travels through the form.
-                request.session[_IMPORT_SESSION_KEY] = {
-                    "digest": digest, "name": upload.name, "content": base64.b64encode(content).decode("ascii"),
-                }
-                context.update(
-                    plan=plan, digest=digest, filename=upload.name,
-                    new_offices=plan.count("office", "new"), updated_offices=plan.count("office", "update"),
-                    new_users=plan.count("user", "new"), updated_users=plan.count("user", "update"),
-                )
+
+    def _render_import(self, request: HttpRequest, **extra) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("นำเข้าหน่วยงานและผู้ใช้จากไฟล์"),
+            "max_mb": max_file_bytes() // (1024 * 1024),
+            "max_rows": max_rows(),
+            **extra,
+        }
         return TemplateResponse(request, "admin/krs/office/import.html", context)
 
-    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
-        """Apply the previewed file, all or nothing."""
-        if not permissions.may_configure(request.user):
-            raise PermissionDenied
-        stored = request.session.get(_IMPORT_SESSION_KEY)
-        if not stored or stored["digest"] != request.POST.get("digest"):
-            messages.error(request, _("ไม่พบไฟล์ที่ตรวจสอบไว้ โปรดอัปโหลดไฟล์อีกครั้ง"))
-            return redirect("admin:krs_office_import")
-        content = base64.b64decode(stored["content"])
-        try:
-            result = offices_import_apply(content=content, site_url=request.build_absolute_uri("/"))
-        except (ImportRejected, ImportFileError):
-            messages.error(request, _("ข้อมูลในระบบเปลี่ยนไประหว่างตรวจสอบ ไฟล์นี้ยังนำเข้าไม่ได้ โปรดตรวจสอบอีกครั้ง"))
-            return redirect("admin:krs_office_import")
-        del request.session[_IMPORT_SESSION_KEY]
-        messages.success(
-            request,
-            _("นำเข้าเรียบร้อย: หน่วยงานใหม่ %(no)s แก้ไข %(uo)s · ผู้ใช้ใหม่ %(nu)s แก้ไข %(uu)s (ส่งลิงก์ตั้งรหัสผ่านทางอีเมลแล้ว)")
-            % {"no": result.offices_created, "uo": result.offices_updated,
-               "nu": result.users_created, "uu": result.users_updated},
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a file and see what it would do, row by row; nothing is saved here."""
+        self._check_import_permission(request)
+        if request.method != "POST":
+            return self._render_import(request, form=OfficeImportUploadForm())
+        form = OfficeImportUploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render_import(request, form=form)
+        upload = form.cleaned_data["file"]
+        content = upload.read()
+        preview = offices_import_preview(content=content, actor=request.user)
+        confirm_form = None
+        if preview.is_valid:
+            digest = offices_import_stash(session=request.session, content=content, filename=upload.name)
+            confirm_form = OfficeImportConfirmForm(initial={"digest": digest})
+        else:
+            offices_import_discard(session=request.session)
+        return self._render_import(
+            request, form=OfficeImportUploadForm(), preview=preview, confirm_form=confirm_form, filename=upload.name
         )
+
+    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
+        """Apply the previewed file, all or nothing, after checking it once more."""
+        self._check_import_permission(request)
+        form = OfficeImportConfirmForm(request.POST)
+        stashed = None
+        if form.is_valid():
+            stashed = offices_import_unstash(session=request.session, digest=form.cleaned_data["digest"])
+        if stashed is None:
+            messages.error(request, _("ไม่พบไฟล์ที่ตรวจสอบไว้ หรือมีการอัปโหลดไฟล์อื่นหลังจากนั้น โปรดอัปโหลดไฟล์อีกครั้ง"))
+            return redirect("admin:krs_office_import")
+        content, filename = stashed
+        try:
+            result = offices_import_apply(
+                content=content,
+                actor=request.user,
+                site_url=request.build_absolute_uri("/"),
+                filename=filename,
+                resend_links=form.cleaned_data["resend_links"],
+            )
+        except ImportRejected as rejected:
+            offices_import_discard(session=request.session)
+            messages.error(request, _("ข้อมูลในระบบเปลี่ยนไปหลังการตรวจสอบ ไฟล์นี้จึงมีข้อผิดพลาด ไม่มีข้อมูลใดถูกบันทึก"))
+            return self._render_import(
+                request, form=OfficeImportUploadForm(), preview=rejected.preview, filename=filename
+            )
+        except (DatabaseError, ValidationError):
+            logger.exception("office import from %s failed and was rolled back", filename)
+            messages.error(request, _("นำเข้าไม่สำเร็จ ระบบยกเลิกทั้งหมด ไม่มีข้อมูลใดถูกบันทึก โปรดลองอีกครั้ง"))
+            return redirect("admin:krs_office_import")
+        offices_import_discard(session=request.session)
+        messages.success(request, _(
+            "นำเข้าเรียบร้อย: หน่วยงานใหม่ %(no)s แก้ไข %(uo)s · ผู้ใช้ใหม่ %(nu)s แก้ไข %(uu)s · ส่งลิงก์ตั้งรหัสผ่าน %(sent)s ฉบับ"
+        ) % {"no": result.offices_created, "uo": result.offices_updated, "nu": result.users_created,
+             "uu": result.users_updated, "sent": result.emails_sent})
+        if result.email_failures:
+            messages.warning(request, _(
+                "ส่งอีเมลไม่สำเร็จ %(count)s ราย: %(users)s ข้อมูลถูกบันทึกแล้ว นำเข้าไฟล์เดิมอีกครั้งโดยเลือก"
+                " “ส่งลิงก์ตั้งรหัสผ่านอีกครั้ง” เพื่อส่งใหม่"
+            ) % {"count": len(result.email_failures), "users": ", ".join(result.email_failures[:20])})
         return redirect("admin:krs_office_changelist")
 
 

@@ -1,385 +1,863 @@
-"""Import offices and their users from a CSV or XLSX file: preview every row, then apply all or nothing.
+"""Import offices and their users from one CSV or XLSX file: read, preview, then apply in one transaction.
 
-One row per user; a row with no username describes an office only. New users get no password in the
-file: they are created with an unusable password and receive a password-set link by e-mail after
-the import commits.
+The admin uploads a file; ``offices_import_preview`` says row by row what would happen and lists every
+error. Only a file without errors can be applied, and ``offices_import_apply`` reads and checks it again
+(the database may have changed since the preview) before writing everything or nothing. New users get
+no password: once the transaction has committed, each is e-mailed a link to set one.
+
+The format is described for administrators in ``docs/import-offices.md``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
 import csv
+import datetime as dt
+import hashlib
 import io
+import logging
+import re
 import zipfile
+import zlib
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from krs.models import ROLE_OFFICE_KINDS, Office, Role, User
 
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-MAX_IMPORT_ROWS = 20_000
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
 
-OFFICE_FIELDS = ("office_code", "office_name_th", "office_name_en", "office_short_name", "office_kind")
-USER_FIELDS = ("username", "first_name", "last_name", "email", "role", "phone")
-COLUMNS = OFFICE_FIELDS + USER_FIELDS
+logger = logging.getLogger(__name__)
 
-# Header names as people type them (Thai or English); compared after lower-casing and removing spaces.
-_HEADER_ALIASES = {
-    "office_code": ["office_code", "code", "รหัสหน่วยงาน", "รหัส"],
-    "office_name_th": ["office_name_th", "name_th", "ชื่อหน่วยงาน", "ชื่อหน่วยงานภาษาไทย", "ชื่อภาษาไทย"],
-    "office_name_en": ["office_name_en", "name_en", "ชื่อหน่วยงานภาษาอังกฤษ", "ชื่อภาษาอังกฤษ"],
-    "office_short_name": ["office_short_name", "short_name", "ชื่อย่อ", "ชื่อย่อหน่วยงาน"],
-    "office_kind": ["office_kind", "kind", "ประเภทหน่วยงาน", "ประเภท"],
-    "username": ["username", "ชื่อผู้ใช้"],
-    "first_name": ["first_name", "ชื่อ"],
-    "last_name": ["last_name", "นามสกุล"],
-    "email": ["email", "e-mail", "อีเมล", "อีเมล์"],
-    "role": ["role", "บทบาท"],
-    "phone": ["phone", "โทรศัพท์", "เบอร์โทรศัพท์"],
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_ROWS = 20_000
+SESSION_KEY = "krs_office_import"
+
+
+def max_file_bytes() -> int:
+    return getattr(settings, "KRS_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def max_rows() -> int:
+    return getattr(settings, "KRS_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+# --------------------------------------------------------------------------------------------------
+# Columns and the values people actually type into them
+# --------------------------------------------------------------------------------------------------
+
+# Header names are compared after _squash(), so "Office Code", "office_code" and "OFFICE-CODE" are one.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "office_code": ("office_code", "code", "รหัสหน่วยงาน", "รหัส"),
+    "office_name_th": (
+        "office_name_th", "name_th", "office_name", "ชื่อหน่วยงาน", "ชื่อหน่วยงานภาษาไทย", "ชื่อหน่วยงาน(ไทย)",
+        "ชื่อภาษาไทย",
+    ),
+    "office_name_en": (
+        "office_name_en", "name_en", "ชื่อหน่วยงานภาษาอังกฤษ", "ชื่อหน่วยงาน(อังกฤษ)", "ชื่อภาษาอังกฤษ",
+    ),
+    "office_short_name": ("office_short_name", "short_name", "ชื่อย่อ", "ชื่อย่อหน่วยงาน"),
+    "office_kind": ("office_kind", "kind", "ประเภทหน่วยงาน", "ประเภท"),
+    "username": ("username", "user", "login", "ชื่อผู้ใช้", "ชื่อผู้ใช้งาน", "บัญชีผู้ใช้"),
+    "first_name": ("first_name", "firstname", "given_name", "ชื่อ"),
+    "last_name": ("last_name", "lastname", "surname", "family_name", "นามสกุล"),
+    "email": ("email", "e-mail", "mail", "อีเมล", "อีเมล์"),
+    "role": ("role", "บทบาท"),
+    "phone": ("phone", "telephone", "tel", "โทรศัพท์", "เบอร์โทรศัพท์", "เบอร์โทร", "หมายเลขโทรศัพท์"),
 }
-HEADERS = {alias.replace(" ", "").lower(): name for name, aliases in _HEADER_ALIASES.items() for alias in aliases}
-
-_KIND_ALIASES = {
-    Office.Kind.PRIMARY: ["primary", "สพป.", "สพป"],
-    Office.Kind.SECONDARY: ["secondary", "สพม.", "สพม"],
-    Office.Kind.BUREAU: ["bureau", "สำนัก", "สำนักส่วนกลาง"],
-    Office.Kind.ADMINISTRATION: ["administration", "กพร.สพฐ.", "กพร.", "กพร", "ผู้ดูแลระบบ"],
+USER_DETAIL_COLUMNS = ("first_name", "last_name", "email", "role", "phone")
+MAX_LENGTHS = {
+    "office_code": Office._meta.get_field("code").max_length,
+    "office_name_th": Office._meta.get_field("name_th").max_length,
+    "office_name_en": Office._meta.get_field("name_en").max_length,
+    "office_short_name": Office._meta.get_field("short_name").max_length,
+    "username": User._meta.get_field("username").max_length,
+    "first_name": User._meta.get_field("first_name").max_length,
+    "last_name": User._meta.get_field("last_name").max_length,
+    "email": User._meta.get_field("email").max_length,
+    "phone": User._meta.get_field("phone").max_length,
 }
-KINDS = {alias.lower(): kind for kind, aliases in _KIND_ALIASES.items() for alias in aliases}
-
-_ROLE_ALIASES = {
-    Role.DISTRICT_REPORTER: ["district_reporter", "reporter", "ผู้รายงานผล", "ผู้รายงานผล สพท."],
-    Role.BUREAU_CERTIFIER: ["bureau_certifier", "certifier", "ผู้รับรองผล", "ผู้รับรองผล สำนัก"],
-    Role.ADMINISTRATOR: ["administrator", "admin", "ผู้ดูแลระบบ"],
-    Role.EXECUTIVE: ["executive", "ผู้บริหาร", "ผู้บริหาร (ดูอย่างเดียว)"],
+# Which office field each office column fills.
+OFFICE_FIELDS = {
+    "office_name_th": "name_th",
+    "office_name_en": "name_en",
+    "office_short_name": "short_name",
+    "office_kind": "kind",
 }
-ROLES = {alias.lower(): role for role, aliases in _ROLE_ALIASES.items() for alias in aliases}
+
+KIND_ALIASES: dict[str, tuple[str, ...]] = {
+    Office.Kind.PRIMARY: ("primary", "สพป", "ประถม", "ประถมศึกษา"),
+    Office.Kind.SECONDARY: ("secondary", "สพม", "มัธยม", "มัธยมศึกษา"),
+    Office.Kind.BUREAU: ("bureau", "สำนัก", "สำนักส่วนกลาง", "ส่วนกลาง"),
+    Office.Kind.ADMINISTRATION: ("administration", "admin", "ผู้ดูแลระบบ", "กพร", "กพรสพฐ"),
+}
+ROLE_ALIASES: dict[str, tuple[str, ...]] = {
+    Role.DISTRICT_REPORTER: ("district_reporter", "reporter", "ผู้รายงานผล", "ผู้รายงาน", "ผู้รายงานผลสพท"),
+    Role.BUREAU_CERTIFIER: ("bureau_certifier", "certifier", "ผู้รับรองผล", "ผู้รับรอง", "ผู้รับรองผลสำนัก"),
+    Role.ADMINISTRATOR: ("administrator", "admin", "ผู้ดูแลระบบ"),
+    Role.EXECUTIVE: ("executive", "ผู้บริหาร"),
+}
+
+_SQUASH = re.compile(r"[\s_\-.()\[\]/:]+")
+# Zero-width characters arrive with text pasted from web pages and Word; they are invisible in Excel
+# but would make "สพป." and "สพป.\u200b" two different kinds or usernames.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, too big, no header)."""
+def _squash(text: str) -> str:
+    return _SQUASH.sub("", text.lower()).translate({ord(char): None for char in _INVISIBLE})
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
+def _alias_table(aliases: dict[str, tuple[str, ...]], choices) -> dict[str, str]:
+    table = {_squash(alias): code for code, names in aliases.items() for alias in names}
+    # The labels the admin sees in the web forms work too, in either language.
+    for language in ("th", "en"):
+        with translation.override(language):
+            for code, label in choices:
+                table.setdefault(_squash(str(label)), code)
+    return table
 
-    def __str__(self) -> str:
-        where = _("แถวที่ %(row)s") % {"row": self.row}
-        if self.column:
-            where += " " + _("คอลัมน์ %(column)s") % {"column": self.column}
-        return f"{where}: {self.message}"
+
+def _column_table() -> dict[str, str]:
+    return {_squash(alias): key for key, names in COLUMN_ALIASES.items() for alias in names}
+
+
+# --------------------------------------------------------------------------------------------------
+# What the preview reports
+# --------------------------------------------------------------------------------------------------
+
+NEW, UPDATE, SAME = "new", "update", "same"
+ACTION_LABELS = {NEW: gettext_lazy("เพิ่มใหม่"), UPDATE: gettext_lazy("แก้ไข"), SAME: gettext_lazy("ไม่เปลี่ยนแปลง")}
 
 
 @dataclass
-class RowPlan:
-    row: int
-    office_code: str
-    office_action: str  # "new", "update" or "same"
+class ImportIssue:
+    """One problem, placed by spreadsheet row number (the header is usually row 1) and column."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        if self.row is not None and self.column:
+            return _("แถวที่ %(row)s คอลัมน์ %(column)s: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None:
+            return _("แถวที่ %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return self.message
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict[str, str]
+    office_code: str = ""
+    kind: str = ""
     username: str = ""
-    user_action: str = ""  # "new", "update", "same" or "" (no user on this row)
+    email: str = ""
+    role: str = ""
+    # The office's action is shown once, on the first row that names the office.
+    office_action: str | None = None
+    office_first_row: int | None = None
+    office_changes: list[str] = field(default_factory=list)
+    user_action: str | None = None
+    user_changes: list[str] = field(default_factory=list)
+    errors: list[ImportIssue] = field(default_factory=list)
 
     @property
     def office_action_label(self) -> str:
-        return _action_label(self.office_action)
+        return str(ACTION_LABELS[self.office_action]) if self.office_action else ""
 
     @property
     def user_action_label(self) -> str:
-        return _action_label(self.user_action)
+        return str(ACTION_LABELS[self.user_action]) if self.user_action else ""
 
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label) if self.role else ""
 
-def _action_label(action: str) -> str:
-    return {"new": _("เพิ่มใหม่"), "update": _("แก้ไข"), "same": _("ไม่เปลี่ยนแปลง")}.get(action, "")
+    @property
+    def kind_label(self) -> str:
+        return str(Office.Kind(self.kind).label) if self.kind else ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.values.get("first_name"), self.values.get("last_name")) if part)
 
 
 @dataclass
-class ImportPlan:
-    rows: list[RowPlan] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-    offices: dict[str, dict] = field(default_factory=dict)
-    users: dict[str, dict] = field(default_factory=dict)
+class _Plan:
+    offices_new: list[Office] = field(default_factory=list)
+    offices_changed: list[Office] = field(default_factory=list)
+    office_fields: set[str] = field(default_factory=set)
+    users_new: list[User] = field(default_factory=list)
+    users_changed: list[User] = field(default_factory=list)
+    user_fields: set[str] = field(default_factory=set)
+    # Existing users in the file who never set a password: they may be sent a fresh link on request.
+    users_without_password: list[User] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    rows: list[ImportRow] = field(default_factory=list)
+    errors: list[ImportIssue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    plan: _Plan = field(default_factory=_Plan)
+    offices_same: int = 0
+    users_same: int = 0
 
     @property
-    def ok(self) -> bool:
+    def is_valid(self) -> bool:
         return not self.errors and bool(self.rows)
 
-    def count(self, kind: str, action: str) -> int:
-        attr = "office_action" if kind == "office" else "user_action"
-        seen = set()
-        for row in self.rows:
-            key = row.office_code if kind == "office" else row.username
-            if getattr(row, attr) == action and key not in seen:
-                seen.add(key)
-        return len(seen)
+    @property
+    def offices_new(self) -> int:
+        return len(self.plan.offices_new)
+
+    @property
+    def offices_updated(self) -> int:
+        return len(self.plan.offices_changed)
+
+    @property
+    def users_new(self) -> int:
+        return len(self.plan.users_new)
+
+    @property
+    def users_updated(self) -> int:
+        return len(self.plan.users_changed)
+
+    @property
+    def users_without_password(self) -> int:
+        return len(self.plan.users_without_password)
+
+    def error(self, row: ImportRow | None, message: str, column: str | None = None) -> None:
+        issue = ImportIssue(message, row.number if row else None, column)
+        self.errors.append(issue)
+        if row is not None:
+            row.errors.append(issue)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportResult:
-    offices_created: int
-    offices_updated: int
-    users_created: int
-    users_updated: int
-
-
-def _cell(value) -> str:
-    """A cell as text: XLSX numbers such as 1001.0 become "1001"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _read_table(content: bytes) -> list[list[str]]:
-    # Decide by content, not by the file's name: an XLSX file is a zip archive.
-    if content[:2] == b"PK":
-        try:
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-            raise ImportFileError(_("อ่านไฟล์ XLSX ไม่ได้: %(error)s") % {"error": exc}) from None
-        sheet = workbook.worksheets[0]
-        rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    try:
-        text = content.decode("utf-8-sig")  # Excel writes Thai CSV as UTF-8 with a byte-order mark
-    except UnicodeDecodeError:
-        raise ImportFileError(_("ไฟล์ CSV ต้องเข้ารหัสแบบ UTF-8 (ใน Excel เลือก “CSV UTF-8”)")) from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _records(content: bytes) -> list[tuple[int, dict[str, str]]]:
-    if len(content) > MAX_IMPORT_BYTES:
-        raise ImportFileError(_("ไฟล์ใหญ่เกิน %(mb)s MB") % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)})
-    if not content:
-        raise ImportFileError(_("ไฟล์ว่างเปล่า"))
-    table = _read_table(content)
-    while table and not any(table[0]):
-        table.pop(0)
-    if not table:
-        raise ImportFileError(_("ไม่พบข้อมูลในไฟล์"))
-    header = table[0]
-    columns: dict[int, str] = {}
-    for index, name in enumerate(header):
-        key = HEADERS.get(name.replace(" ", "").lower())
-        if key:
-            columns[index] = key
-    missing = [name for name in ("office_code", "office_name_th", "office_kind") if name not in columns.values()]
-    if missing:
-        raise ImportFileError(
-            _("หัวตารางต้องมีคอลัมน์ %(columns)s (ดูรูปแบบไฟล์ในคู่มือ)") % {"columns": ", ".join(missing)}
-        )
-    records = []
-    for offset, row in enumerate(table[1:], start=2):  # row numbers as the spreadsheet shows them
-        if not any(row):
-            continue
-        record = {name: "" for name in COLUMNS}
-        for index, key in columns.items():
-            if index < len(row):
-                record[key] = row[index]
-        records.append((offset, record))
-    if len(records) > MAX_IMPORT_ROWS:
-        raise ImportFileError(_("ไฟล์มีเกิน %(rows)s แถว โปรดแบ่งไฟล์") % {"rows": MAX_IMPORT_ROWS})
-    return records
-
-
-def offices_import_preview(*, content: bytes) -> ImportPlan:
-    """Read the file and say what every row would do, with every error by row and column; saves nothing."""
-    plan = ImportPlan()
-    records = _records(content)
-    codes = {record["office_code"] for _, record in records if record["office_code"]}
-    usernames = {record["username"] for _, record in records if record["username"]}
-    emails = {record["email"].lower() for _, record in records if record["email"]}
-    existing_offices = {office.code: office for office in Office.objects.filter(code__in=codes)}
-    existing_users = {user.username: user for user in User.objects.filter(username__in=usernames)}
-    # Addresses already used by someone else: a reset link must reach exactly one person.
-    email_owner = dict(
-        User.objects.filter(email__in=emails).exclude(email="").values_list("email", "username")
-    )
-    seen_emails: dict[str, int] = {}
-
-    def error(row: int, column: str, message: str) -> None:
-        plan.errors.append(RowError(row, column, message))
-
-    for row, record in records:
-        code = record["office_code"]
-        if not code:
-            error(row, "office_code", _("ต้องระบุรหัสหน่วยงาน"))
-            continue
-        kind = KINDS.get(record["office_kind"].lower())
-        if not kind:
-            error(row, "office_kind", _("ไม่รู้จักประเภทหน่วยงาน “%(value)s”") % {"value": record["office_kind"]})
-        if not record["office_name_th"]:
-            error(row, "office_name_th", _("ต้องระบุชื่อหน่วยงานภาษาไทย"))
-        office = {
-            "code": code,
-            "name_th": record["office_name_th"],
-            "name_en": record["office_name_en"],
-            "short_name": record["office_short_name"],
-            "kind": kind,
-        }
-        earlier = plan.offices.get(code)
-        if earlier is None:
-            plan.offices[code] = office
-        elif (earlier["kind"], earlier["name_th"]) != (office["kind"], office["name_th"]):
-            error(row, "office_kind", _("หน่วยงาน %(code)s มีชื่อหรือประเภทไม่ตรงกับแถวก่อนหน้า") % {"code": code})
-        current = existing_offices.get(code)
-        if current is None:
-            office_action = "new"
-        elif all(getattr(current, key) == value for key, value in office.items() if key != "code"):
-            office_action = "same"
-        else:
-            office_action = "update"
-        plan_row = RowPlan(row=row, office_code=code, office_action=office_action)
-        plan.rows.append(plan_row)
-
-        username = record["username"]
-        if not username:
-            if any(record[name] for name in ("email", "role", "first_name", "last_name")):
-                error(row, "username", _("มีข้อมูลผู้ใช้แต่ไม่ได้ระบุชื่อผู้ใช้"))
-            continue
-        plan_row.username = username
-        try:
-            User.username_validator(username)
-        except ValidationError:
-            error(row, "username", _("ชื่อผู้ใช้ “%(value)s” ใช้ได้เฉพาะตัวอักษรอังกฤษ ตัวเลข และ @ . + - _") % {"value": username})
-        if username in plan.users:
-            error(row, "username", _("ชื่อผู้ใช้ “%(value)s” ซ้ำกับแถวที่ %(row)s") % {"value": username, "row": plan.users[username]["row"]})
-            continue
-        role = ROLES.get(record["role"].lower())
-        if not role:
-            error(row, "role", _("ไม่รู้จักบทบาท “%(value)s”") % {"value": record["role"]})
-        elif kind and kind not in ROLE_OFFICE_KINDS[role]:
-            error(row, "role", _("บทบาท “%(role)s” ใช้กับหน่วยงานประเภท “%(kind)s” ไม่ได้")
-                  % {"role": Role(role).label, "kind": Office.Kind(kind).label})
-        email = record["email"].lower()
-        user = existing_users.get(username)
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                error(row, "email", _("อีเมล “%(value)s” ไม่ถูกต้อง") % {"value": record["email"]})
-            if email in seen_emails:
-                error(row, "email", _("อีเมลซ้ำกับแถวที่ %(row)s") % {"row": seen_emails[email]})
-            elif email_owner.get(email, username) != username:
-                error(row, "email", _("อีเมลนี้เป็นของผู้ใช้ “%(other)s” อยู่แล้ว") % {"other": email_owner[email]})
-            seen_emails[email] = row
-        elif user is None:
-            error(row, "email", _("ผู้ใช้ใหม่ต้องมีอีเมล เพื่อรับลิงก์ตั้งรหัสผ่าน"))
-        values = {
-            "row": row, "office_code": code, "first_name": record["first_name"], "last_name": record["last_name"],
-            "email": email or (user.email if user else ""), "role": role, "phone": record["phone"],
-        }
-        plan.users[username] = values
-        if user is None:
-            plan_row.user_action = "new"
-        elif (
-            user.office.code if user.office else None, user.role, user.email, user.first_name, user.last_name, user.phone
-        ) == (code, role, values["email"], values["first_name"], values["last_name"], values["phone"]):
-            plan_row.user_action = "same"
-        else:
-            plan_row.user_action = "update"
-    return plan
+    offices_created: int = 0
+    offices_updated: int = 0
+    users_created: int = 0
+    users_updated: int = 0
+    emails_sent: int = 0
+    # Usernames whose e-mail could not be sent; the data is saved regardless.
+    email_failures: list[str] = field(default_factory=list)
 
 
 class ImportRejected(Exception):
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
+    """The file has errors (found again when applying); nothing was written."""
+
+    def __init__(self, preview: ImportPreview) -> None:
+        super().__init__(f"{len(preview.errors)} error(s)")
+        self.preview = preview
 
 
-def offices_import_apply(*, content: bytes, site_url: str) -> ImportResult:
-    """Validate again and apply the whole file in one transaction; e-mail new users after it commits.
+# --------------------------------------------------------------------------------------------------
+# Reading the file
+# --------------------------------------------------------------------------------------------------
 
-    ``site_url`` is the scheme and host for the password-set links (e.g. "https://krs.obec.go.th").
-    Raises ``ImportRejected`` (nothing saved) when any row has an error.
+
+class _FileProblem(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class _Table:
+    header_row: int
+    headers: list[str]
+    rows: list[tuple[int, list[object]]]
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # XLSX keeps every number as a float; a code typed as 1001 must not become "1001.0".
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip().strip(_INVISIBLE).strip()
+
+
+def _phone_text(value: object) -> str:
+    text = _cell_text(value)
+    # Excel turns 0812345678 typed into a General cell into the number 812345678. Every Thai domestic
+    # number starts with the trunk prefix 0 (9 digits landline, 10 mobile), so it can be restored.
+    if isinstance(value, int | float) and not isinstance(value, bool) and text.isdigit() and len(text) in (8, 9):
+        return "0" + text
+    return text
+
+
+def _decode(content: bytes) -> str:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode Text" export
+    else:
+        # utf-8-sig drops the BOM Excel writes with "CSV UTF-8"; cp874 is what Excel on Thai Windows
+        # writes for plain "CSV".
+        encodings = ("utf-8-sig", "cp874")
+    for encoding in encodings:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise _FileProblem(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8) หรือ XLSX"))
+
+
+def _csv_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
+    text = _decode(content)
+    if "\x00" in text:
+        raise _FileProblem(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8) หรือ XLSX"))
+    first_line = text.split("\n", 1)[0]
+    # Excel writes ";" in locales with a decimal comma and a tab for "Unicode Text"; the header line
+    # has no quoted commas, so its most common separator is the file's.
+    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+            yield number, list(cells)
+    except csv.Error as exc:
+        raise _FileProblem(_("อ่านไฟล์ CSV ไม่ได้: %(error)s") % {"error": exc}) from exc
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
+    import openpyxl
+
+    bad_file = _("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise _FileProblem(bad_file) from exc
+    # A few kilobytes of zip can inflate to gigabytes; a genuine sheet of 20,000 rows is a few dozen MB.
+    if unpacked > 20 * max_file_bytes():
+        raise _FileProblem(_("ไฟล์ XLSX มีข้อมูลมากเกินไป"))
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
+        raise _FileProblem(bad_file) from exc
+    try:
+        if not workbook.worksheets:
+            raise _FileProblem(_("ไฟล์ XLSX ไม่มีแผ่นงาน"))
+        sheet = workbook.worksheets[0]
+        # Some programs write a wrong <dimension>; read_only mode would trust it and cut rows short.
+        sheet.reset_dimensions()
+        try:
+            for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
+                yield number, list(cells)
+        except _FileProblem:
+            raise
+        except Exception as exc:
+            raise _FileProblem(bad_file) from exc
+    finally:
+        workbook.close()
+
+
+def _read_table(content: bytes) -> _Table:
+    if len(content) > max_file_bytes():
+        raise _FileProblem(_("ไฟล์ใหญ่เกิน %(mb)s MB") % {"mb": max_file_bytes() // (1024 * 1024)})
+    if content.startswith(b"PK\x03\x04"):
+        source = _xlsx_rows(content)
+    elif content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise _FileProblem(_("ไฟล์ Excel รุ่นเก่า (.xls) ยังไม่รองรับ โปรดบันทึกเป็น .xlsx หรือ CSV UTF-8"))
+    else:
+        source = _csv_rows(content)
+    header: tuple[int, list[object]] | None = None
+    rows: list[tuple[int, list[object]]] = []
+    limit = max_rows()
+    with contextlib.closing(source):
+        for number, cells in source:
+            if not any(_cell_text(cell) for cell in cells):
+                continue
+            if header is None:
+                header = (number, cells)
+                continue
+            if len(rows) >= limit:
+                raise _FileProblem(
+                    _("ไฟล์มีข้อมูลเกิน %(limit)s แถว โปรดแบ่งเป็นหลายไฟล์") % {"limit": f"{limit:,}"}
+                )
+            rows.append((number, cells))
+    if header is None:
+        raise _FileProblem(_("ไฟล์ไม่มีข้อมูล"))
+    return _Table(header_row=header[0], headers=[_cell_text(cell) for cell in header[1]], rows=rows)
+
+
+# --------------------------------------------------------------------------------------------------
+# Preview
+# --------------------------------------------------------------------------------------------------
+
+
+def offices_import_preview(*, content: bytes, actor: User | None = None) -> ImportPreview:
+    """What importing this file would do, row by row, and every error in it. Writes nothing.
+
+    Queries: one for the offices named in the file, one for the users matching its usernames or
+    e-mails, and one more only when an existing office changes kind (to check the users left in it).
+    """
+    preview = ImportPreview()
+    try:
+        table = _read_table(content)
+    except _FileProblem as problem:
+        preview.errors.append(ImportIssue(problem.message))
+        return preview
+
+    columns, labels = _map_headers(preview, table)
+    if preview.errors:
+        return preview
+    if not table.rows:
+        preview.errors.append(ImportIssue(_("ไฟล์มีแต่หัวตาราง ไม่มีข้อมูล")))
+        return preview
+
+    header_width = max((index + 1 for index, header in enumerate(table.headers) if header), default=0)
+    kinds = _alias_table(KIND_ALIASES, Office.Kind.choices)
+    roles = _alias_table(ROLE_ALIASES, Role.choices)
+    for number, cells in table.rows:
+        preview.rows.append(_parse_row(preview, number, cells, header_width, columns, labels, kinds, roles))
+    _plan(preview, labels, actor)
+    preview.errors.sort(key=lambda issue: -1 if issue.row is None else issue.row)
+    return preview
+
+
+def _map_headers(preview: ImportPreview, table: _Table) -> tuple[dict[str, int], dict[str, str]]:
+    known = _column_table()
+    columns: dict[str, int] = {}
+    labels = {key: key for key in COLUMN_ALIASES}
+    for index, header in enumerate(table.headers):
+        if not header:
+            continue
+        key = known.get(_squash(header))
+        if key is None:
+            preview.warnings.append(
+                _("ไม่รู้จักคอลัมน์ “%(header)s” ข้อมูลในคอลัมน์นี้จะไม่ถูกนำเข้า") % {"header": header})
+            continue
+        if key in columns:
+            preview.errors.append(ImportIssue(
+                _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header, "first": labels[key]},
+                table.header_row))
+            continue
+        columns[key] = index
+        # Errors name the column as the file does, so a Thai header reads back in Thai.
+        labels[key] = header
+    if "office_code" not in columns:
+        preview.errors.append(ImportIssue(
+            _("ไม่พบคอลัมน์ office_code (รหัสหน่วยงาน) ในแถวหัวตาราง (แถวที่ %(row)s)") % {"row": table.header_row}))
+    if "username" not in columns and any(key in columns for key in USER_DETAIL_COLUMNS):
+        preview.errors.append(ImportIssue(
+            _("มีคอลัมน์ข้อมูลผู้ใช้แต่ไม่มีคอลัมน์ username (ชื่อผู้ใช้)")))
+    return columns, labels
+
+
+def _parse_row(
+    preview: ImportPreview,
+    number: int,
+    cells: list[object],
+    header_width: int,
+    columns: dict[str, int],
+    labels: dict[str, str],
+    kinds: dict[str, str],
+    roles: dict[str, str],
+) -> ImportRow:
+    values = {}
+    for key, index in columns.items():
+        cell = cells[index] if index < len(cells) else None
+        values[key] = _phone_text(cell) if key == "phone" else _cell_text(cell)
+    row = ImportRow(number=number, values=values)
+    if any(_cell_text(cell) for cell in cells[header_width:]):
+        # Usually an unquoted comma in a CSV name, which shifts every later cell one column right.
+        preview.error(row, _("มีข้อมูลเกินจำนวนคอลัมน์ของหัวตาราง (ข้อความที่มีเครื่องหมายจุลภาคต้องอยู่ในเครื่องหมายคำพูด)"))
+
+    for key, limit in MAX_LENGTHS.items():
+        if len(values.get(key, "")) > limit:
+            preview.error(row, _("ยาวเกิน %(limit)s ตัวอักษร") % {"limit": limit}, labels[key])
+
+    row.office_code = values.get("office_code", "")
+    if not row.office_code:
+        preview.error(row, _("ต้องระบุรหัสหน่วยงาน"), labels["office_code"])
+
+    if raw_kind := values.get("office_kind", ""):
+        row.kind = kinds.get(_squash(raw_kind), "")
+        if not row.kind:
+            preview.error(row, _("ไม่รู้จักประเภทหน่วยงาน “%(value)s” (ใช้ได้: สพป., สพม., สำนัก, ผู้ดูแลระบบ)")
+                          % {"value": raw_kind}, labels["office_kind"])
+
+    row.username = values.get("username", "")
+    if row.username:
+        try:
+            User.username_validator(row.username)
+        except ValidationError:
+            preview.error(row, _("ชื่อผู้ใช้ “%(value)s” ใช้ได้เฉพาะตัวอักษร ตัวเลข และ @ . + - _")
+                          % {"value": row.username}, labels["username"])
+    elif any(values.get(key) for key in USER_DETAIL_COLUMNS):
+        preview.error(row, _("มีข้อมูลผู้ใช้แต่ไม่ได้ระบุชื่อผู้ใช้"), labels["username"])
+
+    if raw_email := values.get("email", ""):
+        row.email = raw_email.lower()
+        try:
+            validate_email(row.email)
+        except ValidationError:
+            preview.error(row, _("อีเมล “%(value)s” ไม่ถูกต้อง") % {"value": raw_email}, labels["email"])
+
+    if raw_role := values.get("role", ""):
+        row.role = roles.get(_squash(raw_role), "")
+        if not row.role:
+            preview.error(row, _("ไม่รู้จักบทบาท “%(value)s”") % {"value": raw_role}, labels["role"])
+    return row
+
+
+@dataclass
+class _OfficeDraft:
+    first: ImportRow
+    values: dict[str, tuple[str, ImportRow]] = field(default_factory=dict)
+    office: Office | None = None
+
+
+def _plan(preview: ImportPreview, labels: dict[str, str], actor: User | None) -> None:
+    plan = preview.plan
+    drafts = _merge_offices(preview, labels)
+    usernames, emails = _check_duplicates(preview, labels)
+
+    existing_offices = {office.code: office for office in Office.objects.filter(code__in=list(drafts))}
+    by_username: dict[str, User] = {}
+    by_email: dict[str, list[User]] = defaultdict(list)
+    if usernames or emails:
+        matches = User.objects.annotate(import_username=Lower("username"), import_email=Lower("email")).filter(
+            Q(import_username__in=list(usernames)) | Q(import_email__in=list(emails)))
+        for user in matches:
+            by_username[user.username.lower()] = user
+            if user.email:
+                by_email[user.email.lower()].append(user)
+
+    kind_changed: dict[int, tuple[Office, _OfficeDraft]] = {}
+    for code, draft in drafts.items():
+        office = existing_offices.get(code)
+        if office is None:
+            missing = [("office_name_th", _("หน่วยงานใหม่ต้องระบุชื่อภาษาไทย")),
+                       ("office_kind", _("หน่วยงานใหม่ต้องระบุประเภทหน่วยงาน"))]
+            for key, message in missing:
+                if key not in draft.values and not (key == "office_kind" and draft.first.values.get(key)):
+                    preview.error(draft.first, message, labels[key])
+            office = Office(code=code, **{OFFICE_FIELDS[key]: value for key, (value, _row) in draft.values.items()})
+            draft.first.office_action = NEW
+            plan.offices_new.append(office)
+        else:
+            changes = []
+            for key, (value, _row) in draft.values.items():
+                attribute = OFFICE_FIELDS[key]
+                if getattr(office, attribute) != value:
+                    if attribute == "kind":
+                        kind_changed[office.pk] = (office, draft)
+                    setattr(office, attribute, value)
+                    changes.append(attribute)
+            if changes:
+                draft.first.office_action = UPDATE
+                draft.first.office_changes = [str(Office._meta.get_field(name).verbose_name) for name in changes]
+                plan.offices_changed.append(office)
+                plan.office_fields.update(changes)
+            else:
+                draft.first.office_action = SAME
+                preview.offices_same += 1
+        draft.office = office
+
+    moved_emails = {row.username.lower(): row.email for row in preview.rows if row.username and row.email}
+    for row in preview.rows:
+        if row.office_code in drafts and row is not drafts[row.office_code].first:
+            row.office_first_row = drafts[row.office_code].first.number
+        if row.username and row.office_code in drafts:
+            _plan_user(preview, row, drafts[row.office_code].office, by_username, by_email, moved_emails, labels, actor)
+
+    if kind_changed:
+        _check_users_left_behind(preview, kind_changed, usernames, labels)
+
+
+def _merge_offices(preview: ImportPreview, labels: dict[str, str]) -> dict[str, _OfficeDraft]:
+    """One office per code; rows after the first may leave office cells blank but must not contradict it."""
+    drafts: dict[str, _OfficeDraft] = {}
+    for row in preview.rows:
+        if not row.office_code:
+            continue
+        draft = drafts.setdefault(row.office_code, _OfficeDraft(first=row))
+        for key in OFFICE_FIELDS:
+            value = row.kind if key == "office_kind" else row.values.get(key, "")
+            if not value:
+                continue
+            if key not in draft.values:
+                draft.values[key] = (value, row)
+                continue
+            earlier, earlier_row = draft.values[key]
+            if earlier != value:
+                if key == "office_kind":
+                    shown = (str(Office.Kind(earlier).label), str(Office.Kind(value).label))
+                    message = _("ประเภทหน่วยงานขัดแย้งกับแถวที่ %(row)s (“%(first)s” กับ “%(second)s”)")
+                else:
+                    shown = (earlier, value)
+                    message = _("ข้อมูลหน่วยงาน %(code)s ขัดแย้งกับแถวที่ %(row)s (“%(first)s” กับ “%(second)s”)")
+                preview.error(row, message % {"code": row.office_code, "row": earlier_row.number,
+                                              "first": shown[0], "second": shown[1]}, labels[key])
+    return drafts
+
+
+def _check_duplicates(preview: ImportPreview, labels: dict[str, str]) -> tuple[set[str], set[str]]:
+    seen_usernames: dict[str, ImportRow] = {}
+    seen_emails: dict[str, ImportRow] = {}
+    for row in preview.rows:
+        if row.username:
+            # Usernames differing only in case would be two accounts that people cannot tell apart.
+            first = seen_usernames.setdefault(row.username.lower(), row)
+            if first is not row:
+                preview.error(row, _("ชื่อผู้ใช้ “%(value)s” ซ้ำกับแถวที่ %(row)s")
+                              % {"value": row.username, "row": first.number}, labels["username"])
+        if row.email:
+            first = seen_emails.setdefault(row.email, row)
+            if first is not row:
+                preview.error(row, _("อีเมล “%(value)s” ซ้ำกับแถวที่ %(row)s")
+                              % {"value": row.email, "row": first.number}, labels["email"])
+    return set(seen_usernames), set(seen_emails)
+
+
+def _plan_user(
+    preview: ImportPreview,
+    row: ImportRow,
+    office: Office,
+    by_username: dict[str, User],
+    by_email: dict[str, list[User]],
+    moved_emails: dict[str, str],
+    labels: dict[str, str],
+    actor: User | None,
+) -> None:
+    plan = preview.plan
+    values = row.values
+    user = by_username.get(row.username.lower())
+    if user is not None and user.username != row.username:
+        preview.error(row, _("มีผู้ใช้ “%(existing)s” อยู่แล้ว (ตัวพิมพ์เล็ก/ใหญ่ต่างกัน) โปรดใช้ชื่อเดิม")
+                      % {"existing": user.username}, labels["username"])
+        return
+    if user is not None and user.is_superuser:
+        preview.error(row, _("“%(value)s” เป็นผู้ดูแลระบบสูงสุด (superuser) แก้ไขผ่านไฟล์ไม่ได้")
+                      % {"value": row.username}, labels["username"])
+        return
+
+    role = row.role or (user.role if user is not None else "")
+    if not role and not values.get("role"):  # an unknown role was reported already
+        preview.error(row, _("ผู้ใช้ใหม่ต้องระบุบทบาท"), labels["role"])
+    if role and office.kind and office.kind not in ROLE_OFFICE_KINDS.get(role, ()):
+        preview.error(row, _("บทบาท “%(role)s” ใช้กับหน่วยงานประเภท “%(kind)s” ไม่ได้")
+                      % {"role": Role(role).label, "kind": Office.Kind(office.kind).label}, labels["role"])
+    if user is None and not row.email and not values.get("email"):
+        preview.error(row, _("ผู้ใช้ใหม่ต้องมีอีเมล เพื่อรับลิงก์ตั้งรหัสผ่าน"), labels["email"])
+    if row.email:
+        for owner in by_email.get(row.email, ()):
+            moving_away = moved_emails.get(owner.username.lower(), row.email) != row.email
+            if owner.username != row.username and not moving_away:
+                preview.error(row, _("อีเมล “%(value)s” เป็นของผู้ใช้ “%(owner)s” อยู่แล้ว")
+                              % {"value": row.email, "owner": owner.username}, labels["email"])
+    if actor is not None and user is not None and user.pk == actor.pk and role != Role.ADMINISTRATOR:
+        preview.error(row, _("เปลี่ยนบทบาทของบัญชีที่คุณกำลังใช้อยู่ไม่ได้"), labels["role"])
+    row.role = role
+
+    if user is None:
+        user = User(username=row.username, first_name=values.get("first_name", ""),
+                    last_name=values.get("last_name", ""), email=row.email, phone=values.get("phone", ""),
+                    office=office, role=role, is_staff=role == Role.ADMINISTRATOR)
+        # They choose their own password through the e-mailed link; nobody else ever knows it.
+        user.set_unusable_password()
+        row.user_action = NEW
+        plan.users_new.append(user)
+        return
+
+    # A blank cell keeps what is there: files merged from several sources often leave gaps.
+    wanted = {
+        "first_name": values.get("first_name", ""),
+        "last_name": values.get("last_name", ""),
+        "email": row.email,
+        "phone": values.get("phone", ""),
+        "role": role,
+    }
+    changes = [name for name, value in wanted.items()
+               if value and value != (getattr(user, name).lower() if name == "email" else getattr(user, name))]
+    for name in changes:
+        setattr(user, name, wanted[name])
+    if user.office_id is None or user.office.code != office.code:
+        user.office = office
+        changes.append("office")
+    if "role" in changes:
+        user.is_staff = role == Role.ADMINISTRATOR  # User.save() would do this; bulk_update does not call it
+        plan.user_fields.add("is_staff")
+    if changes:
+        row.user_action = UPDATE
+        row.user_changes = [str(User._meta.get_field(name).verbose_name) for name in changes]
+        plan.users_changed.append(user)
+        plan.user_fields.update(changes)
+    else:
+        row.user_action = SAME
+        preview.users_same += 1
+    if not user.has_usable_password() and user.is_active and user.email:
+        plan.users_without_password.append(user)
+
+
+def _check_users_left_behind(
+    preview: ImportPreview,
+    kind_changed: dict[int, tuple[Office, _OfficeDraft]],
+    usernames: set[str],
+    labels: dict[str, str],
+) -> None:
+    """An office may change kind only if the users the file does not move or re-role still fit it."""
+    stranded: dict[int, list[User]] = defaultdict(list)
+    for user in User.objects.filter(office_id__in=list(kind_changed)).exclude(role=""):
+        if user.username.lower() in usernames:
+            continue  # the file's own row for this user is checked against the new kind
+        office, _draft = kind_changed[user.office_id]
+        if office.kind not in ROLE_OFFICE_KINDS.get(user.role, ()):
+            stranded[user.office_id].append(user)
+    for office_id, users in stranded.items():
+        office, draft = kind_changed[office_id]
+        names = ", ".join(f"{user.username} ({user.get_role_display()})" for user in users[:5])
+        if len(users) > 5:
+            names += _(" และอีก %(count)s คน") % {"count": len(users) - 5}
+        preview.error(draft.first, _("เปลี่ยนประเภทเป็น “%(kind)s” ไม่ได้ เพราะบทบาทของผู้ใช้ในหน่วยงานนี้ไม่เข้ากัน: %(users)s")
+                      % {"kind": office.get_kind_display(), "users": names}, labels["office_kind"])
+
+
+# --------------------------------------------------------------------------------------------------
+# Apply
+# --------------------------------------------------------------------------------------------------
+
+
+def offices_import_apply(
+    *,
+    content: bytes,
+    actor: User | None,
+    site_url: str,
+    filename: str = "",
+    resend_links: bool = False,
+) -> ImportResult:
+    """Check the file again and write all of it in one transaction, or raise ImportRejected.
+
+    New users (and, with ``resend_links``, existing users in the file who never set a password) are
+    e-mailed a password-set link after the commit; ``site_url`` (``https://host``) starts the link.
+    History records are written in bulk with the actor as their user.
     """
     with transaction.atomic():
-        plan = offices_import_preview(content=content)
-        if not plan.ok:
-            raise ImportRejected(plan.errors)
-        offices = {office.code: office for office in Office.objects.select_for_update().filter(code__in=plan.offices)}
-        new_offices, changed_offices = [], []
-        for code, values in plan.offices.items():
-            office = offices.get(code)
-            if office is None:
-                office = Office(**values)
-                # Field checks only: uniqueness was checked in bulk by the preview, and full_clean()
-                # would cost two queries per office (unique code, check constraint).
-                office.clean_fields()
-                new_offices.append(office)
-            elif any(getattr(office, key) != value for key, value in values.items()):
-                for key, value in values.items():
-                    setattr(office, key, value)
-                office.clean_fields()
-                changed_offices.append(office)
-        if new_offices:
-            bulk_create_with_history(new_offices, Office)
-        if changed_offices:
-            bulk_update_with_history(changed_offices, Office, ["name_th", "name_en", "short_name", "kind"])
-        offices = {office.code: office for office in Office.objects.filter(code__in=plan.offices)}
+        preview = offices_import_preview(content=content, actor=actor)
+        if not preview.is_valid:
+            raise ImportRejected(preview)
+        plan = preview.plan
+        reason = (_("นำเข้าจากไฟล์ %(name)s") % {"name": filename or "-"})[:100]
+        history = {"default_user": actor, "default_change_reason": reason}
+        if plan.offices_new:
+            bulk_create_with_history(plan.offices_new, Office, **history)
+        if plan.offices_changed:
+            bulk_update_with_history(plan.offices_changed, Office, fields=sorted(plan.office_fields), **history)
+        created: list[User] = []
+        if plan.users_new:
+            created = bulk_create_with_history(plan.users_new, User, **history)
+        if plan.users_changed:
+            bulk_update_with_history(plan.users_changed, User, fields=sorted(plan.user_fields), **history)
 
-        users = {user.username: user for user in User.objects.select_for_update().filter(username__in=plan.users)}
-        new_users, changed_users = [], []
-        user_fields = ["first_name", "last_name", "email", "role", "phone"]
-        for username, values in plan.users.items():
-            office = offices[values["office_code"]]
-            user = users.get(username)
-            if user is None:
-                user = User(username=username, office=office, **{key: values[key] for key in user_fields})
-                user.set_unusable_password()
-                new_users.append(user)
-            elif (user.office_id, *(getattr(user, key) for key in user_fields)) != (
-                office.pk, *(values[key] for key in user_fields)
-            ):
-                user.office = office
-                for key in user_fields:
-                    setattr(user, key, values[key])
-                changed_users.append(user)
-        for user in new_users + changed_users:
-            # bulk writes skip User.save(), where staff status follows the role.
-            if not user.is_superuser:
-                user.is_staff = user.role == Role.ADMINISTRATOR
-        if new_users:
-            bulk_create_with_history(new_users, User)
-        if changed_users:
-            bulk_update_with_history(changed_users, User, ["office", "is_staff", *user_fields])
-        created = list(User.objects.filter(username__in=[user.username for user in new_users]))
-        transaction.on_commit(lambda: _send_password_set_links(created, site_url))
-    return ImportResult(len(new_offices), len(changed_offices), len(new_users), len(changed_users))
+        result = ImportResult(offices_created=len(plan.offices_new), offices_updated=len(plan.offices_changed),
+                              users_created=len(created), users_updated=len(plan.users_changed))
+        recipients = list(created) + (plan.users_without_password if resend_links else [])
+        if recipients:
+            transaction.on_commit(lambda: _send_password_links(users=recipients, site_url=site_url, result=result))
+    return result
 
 
-def password_set_link(user: User, site_url: str) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return site_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+def _send_password_links(*, users: list[User], site_url: str, result: ImportResult) -> None:
+    base = site_url.rstrip("/")
+    # The token covers the password hash, so it is made after the commit, from what is stored.
+    with translation.override(settings.LANGUAGE_CODE):
+        messages = []
+        for user in users:
+            path = reverse("password_reset_confirm", kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            })
+            context = {
+                "user": user,
+                "office": user.office,
+                "role": user.get_role_display(),
+                "link": f"{base}{path}",
+                "site_url": f"{base}/",
+                "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // (24 * 3600)),
+            }
+            subject = "".join(render_to_string("krs/email/account_created_subject.txt", context).splitlines())
+            body = render_to_string("krs/email/account_created.txt", context)
+            messages.append((user, EmailMessage(subject, body, to=[user.email])))
+    try:
+        connection = get_connection()
+        connection.open()
+    except Exception:
+        logger.exception("office import: cannot open the mail connection")
+        result.email_failures.extend(user.username for user, _message in messages)
+        return
+    try:
+        for user, message in messages:
+            message.connection = connection
+            try:
+                message.send()
+                result.emails_sent += 1
+            except Exception:  # one bad address must not stop the others
+                logger.exception("office import: password link to %s not sent", user.username)
+                result.email_failures.append(user.username)
+    finally:
+        connection.close()
 
 
-def _send_password_set_links(users: list[User], site_url: str) -> None:
-    messages = []
-    for user in users:
-        context = {"user": user, "link": password_set_link(user, site_url), "site_url": site_url}
-        subject = render_to_string("krs/email/account_created_subject.txt", context).strip()
-        body = render_to_string("krs/email/account_created.txt", context)
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+# --------------------------------------------------------------------------------------------------
+# Between preview and confirm
+# --------------------------------------------------------------------------------------------------
+
+
+def offices_import_stash(*, session: SessionBase, content: bytes, filename: str) -> str:
+    """Keep the previewed file in the session (the server's, never the form's) and return its digest.
+
+    The confirm form posts only the digest, so what gets applied is exactly the file the admin saw.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    session[SESSION_KEY] = {
+        "digest": digest,
+        "filename": filename[:200],
+        "data": base64.b64encode(zlib.compress(content)).decode("ascii"),
+    }
+    return digest
+
+
+def offices_import_unstash(*, session: SessionBase, digest: str) -> tuple[bytes, str] | None:
+    """The stashed file if its digest matches, else None (expired session, or another upload since)."""
+    stashed = session.get(SESSION_KEY)
+    if not isinstance(stashed, dict) or stashed.get("digest") != digest:
+        return None
+    try:
+        content = zlib.decompress(base64.b64decode(stashed["data"]))
+    except (KeyError, binascii.Error, zlib.error):
+        return None
+    if hashlib.sha256(content).hexdigest() != digest:
+        return None
+    return content, stashed.get("filename", "")
+
+
+def offices_import_discard(*, session: SessionBase) -> None:
+    session.pop(SESSION_KEY, None)
