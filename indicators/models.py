@@ -1,0 +1,409 @@
+"""What administrators configure: fiscal years, rounds, frameworks, indicators, variables and criteria.
+
+Scores are computed by the pure functions of ``indicators.scoring`` from what these models hold;
+nothing here stores a score.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from krs import thaicalendar
+from krs.models import Office
+
+SCORE_FIELD = {"max_digits": 7, "decimal_places": 5}
+VALUE_FIELD = {"max_digits": 20, "decimal_places": 5}
+WEIGHT_FIELD = {"max_digits": 9, "decimal_places": 4}
+
+
+class FiscalYear(models.Model):
+    """A Thai fiscal year, named by its พ.ศ. year (FY 2569 = 1 Oct 2025 – 30 Sep 2026)."""
+
+    year = models.PositiveIntegerField(
+        _("ปีงบประมาณ (พ.ศ.)"), unique=True, validators=[MinValueValidator(2500), MaxValueValidator(2700)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ปีงบประมาณ")
+        verbose_name_plural = _("ปีงบประมาณ")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return _("ปีงบประมาณ %(year)s") % {"year": self.year}
+
+    @property
+    def bounds(self):
+        return thaicalendar.fiscal_year_bounds(self.year)
+
+
+class Round(models.Model):
+    """A reporting round (รอบการรายงาน): 6, 9 or 12 months of the fiscal year, with its window and deadlines."""
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="rounds", verbose_name=_("ปีงบประมาณ"))
+    months = models.PositiveSmallIntegerField(
+        _("รอบ (เดือน)"), validators=[MinValueValidator(1), MaxValueValidator(12)], help_text=_("เช่น 6, 9 หรือ 12")
+    )
+    name = models.CharField(_("ชื่อรอบ"), max_length=100, blank=True)
+    period_end = models.DateField(_("สิ้นสุดช่วงผลการดำเนินงาน"))
+    opens_at = models.DateTimeField(_("เปิดให้บันทึกข้อมูล"))
+    deadline = models.DateTimeField(_("กำหนดส่งรายงาน"))
+    certification_deadline = models.DateTimeField(_("กำหนดรับรองผล"))
+    late_penalty_per_day = models.DecimalField(
+        _("หักคะแนนต่อวันทำการที่ส่งช้า"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("seed 002: 0.05 คะแนนต่อวันทำการสำหรับรอบ 12 เดือน; 0 = ไม่หัก"), **SCORE_FIELD,
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("รอบการรายงาน")
+        verbose_name_plural = _("รอบการรายงาน")
+        ordering = ["fiscal_year__year", "months"]
+        constraints = [
+            models.UniqueConstraint(fields=["fiscal_year", "months"], name="round_unique_months_per_year"),
+            models.CheckConstraint(condition=Q(opens_at__lt=F("deadline")), name="round_opens_before_deadline"),
+            models.CheckConstraint(
+                condition=Q(deadline__lte=F("certification_deadline")), name="round_deadline_before_certification"
+            ),
+            models.CheckConstraint(condition=Q(late_penalty_per_day__gte=0), name="round_penalty_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.name or _("รอบ %(months)s เดือน ปี %(year)s") % {"months": self.months, "year": self.fiscal_year.year}
+
+    def clean(self) -> None:
+        errors = {}
+        if self.opens_at and self.deadline and not self.opens_at < self.deadline:
+            errors["deadline"] = _("กำหนดส่งรายงานต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
+        if self.deadline and self.certification_deadline and not self.deadline <= self.certification_deadline:
+            errors["certification_deadline"] = _("กำหนดรับรองผลต้องไม่ก่อนกำหนดส่งรายงาน")
+        if self.period_end and self.fiscal_year_id:
+            first, last = self.fiscal_year.bounds
+            if not first <= self.period_end <= last:
+                errors["period_end"] = _("วันสิ้นสุดช่วงผลการดำเนินงานต้องอยู่ในปีงบประมาณ %(year)s") % {"year": self.fiscal_year.year}
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, now=None) -> bool:
+        """Is data entry open at ``now``: after opening, up to and including the deadline."""
+        now = now or timezone.now()
+        return self.opens_at <= now <= self.deadline
+
+
+class Framework(models.Model):
+    """A scoring framework of a fiscal year, e.g. "คำรับรองการปฏิบัติราชการ 2569" or "PMQA 2569"."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", _("คำรับรองการปฏิบัติราชการ")
+        PMQA = "pmqa", _("PMQA")
+        OTHER = "other", _("อื่น ๆ")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("ร่าง")
+        PUBLISHED = "published", _("ประกาศใช้แล้ว")
+
+    fiscal_year = models.ForeignKey(FiscalYear, on_delete=models.CASCADE, related_name="frameworks", verbose_name=_("ปีงบประมาณ"))
+    code = models.CharField(_("รหัส"), max_length=40)
+    name = models.CharField(_("ชื่อกรอบการประเมิน"), max_length=255)
+    kind = models.CharField(_("ประเภท"), max_length=20, choices=Kind.choices, default=Kind.AGREEMENT)
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("ประกาศใช้เมื่อ"), null=True, blank=True)
+    description = models.TextField(_("คำอธิบาย"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("กรอบการประเมิน")
+        verbose_name_plural = _("กรอบการประเมิน")
+        ordering = ["-fiscal_year__year", "code"]
+        constraints = [models.UniqueConstraint(fields=["fiscal_year", "code"], name="framework_unique_code_per_year")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Group(models.Model):
+    """A weighted group of a framework: a dimension (มิติ) or category (หมวด), possibly nested."""
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="groups", verbose_name=_("กรอบการประเมิน"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="subgroups", verbose_name=_("กลุ่มแม่")
+    )
+    code = models.CharField(_("รหัส"), max_length=20)
+    name = models.CharField(_("ชื่อ"), max_length=255)
+    level_name = models.CharField(_("ระดับ"), max_length=40, blank=True, help_text=_("เช่น มิติ หรือ หมวด"))
+    weight = models.DecimalField(_("น้ำหนัก (ร้อยละ)"), validators=[MinValueValidator(Decimal("0"))], **WEIGHT_FIELD)
+    order = models.PositiveIntegerField(_("ลำดับ"), default=0)
+
+    class Meta:
+        verbose_name = _("มิติ/หมวด")
+        verbose_name_plural = _("มิติ/หมวด")
+        ordering = ["framework", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="group_unique_code"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="group_weight_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        prefix = f"{self.level_name} " if self.level_name else ""
+        return f"{prefix}{self.code} {self.name}"
+
+
+class Indicator(models.Model):
+    """A KPI with its variables, scoring criteria and the KPI template of seed 002 slide 53."""
+
+    class Method(models.TextChoices):
+        QUANTITATIVE = "quantitative", _("เชิงปริมาณ (เกณฑ์ 5 ระดับ)")
+        WEIGHTED = "weighted", _("เชิงปริมาณมากกว่า 1 ตัว (ถัวเฉลี่ยถ่วงน้ำหนักตัวชี้วัดย่อย)")
+        MILESTONE = "milestone", _("ขั้นตอนการดำเนินงาน (Milestone)")
+        PASS_FAIL = "pass_fail", _("ผลสำเร็จ/ไม่สำเร็จ (Pass/Fail)")
+        RUBRIC = "rubric", _("เชิงคุณภาพ (เลือกระดับตามเกณฑ์)")
+        DERIVED = "derived", _("คำนวณจากตัวชี้วัดอื่น")
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("รายเดือน")
+        QUARTERLY = "quarterly", _("รายไตรมาส")
+        HALF_YEARLY = "half_yearly", _("รายครึ่งปี")
+        YEARLY = "yearly", _("รายปี")
+        NONE = "none", _("ไม่ต้องรายงาน (ใช้ผลจากแหล่งอื่น)")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("กรอบการประเมิน"))
+    group = models.ForeignKey(
+        Group, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators", verbose_name=_("มิติ/หมวด")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children", verbose_name=_("ตัวชี้วัดหลัก")
+    )
+    code = models.CharField(_("รหัสตัวชี้วัด"), max_length=20)
+    name = models.TextField(_("ชื่อตัวชี้วัด"))
+    description = models.TextField(_("คำอธิบาย"), blank=True)
+    unit = models.CharField(_("หน่วยวัด"), max_length=60, blank=True, help_text=_("เช่น ร้อยละ ระดับ โรง คน"))
+    target = models.DecimalField(_("ค่าเป้าหมาย"), null=True, blank=True, **VALUE_FIELD)
+    weight = models.DecimalField(_("น้ำหนัก"), validators=[MinValueValidator(Decimal("0"))], **WEIGHT_FIELD)
+    owner = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_indicators",
+        limit_choices_to={"kind": Office.Kind.BUREAU}, verbose_name=_("สำนักเจ้าของตัวชี้วัด"),
+    )
+    method = models.CharField(_("วิธีการประเมิน"), max_length=20, choices=Method.choices, default=Method.QUANTITATIVE)
+    formula = models.CharField(
+        _("สูตรคำนวณ"), max_length=500, blank=True, help_text=_("ใช้รหัสตัวแปร เช่น A / B * 100")
+    )
+    frequency = models.CharField(_("ความถี่การรายงาน"), max_length=20, choices=Frequency.choices, default=Frequency.HALF_YEARLY)
+    applies_to_primary = models.BooleanField(_("ใช้กับ สพป."), default=True)
+    applies_to_secondary = models.BooleanField(_("ใช้กับ สพม."), default=True)
+    rounds = models.ManyToManyField(
+        Round, blank=True, related_name="indicators", verbose_name=_("รอบที่ประเมิน"),
+        help_text=_("ว่าง = ทุกรอบของปีงบประมาณ"),
+    )
+    pass_score = models.DecimalField(_("คะแนนเมื่อสำเร็จ"), default=Decimal("5"), **SCORE_FIELD)
+    fail_score = models.DecimalField(_("คะแนนเมื่อไม่สำเร็จ"), default=Decimal("1"), **SCORE_FIELD)
+    order = models.PositiveIntegerField(_("ลำดับ"), default=0)
+    # The KPI template (seed 002, slide 53).
+    definition = models.TextField(_("คำจำกัดความ"), blank=True)
+    formula_text = models.TextField(_("สูตรการคำนวณ (คำอธิบาย)"), blank=True)
+    criteria_text = models.TextField(_("เกณฑ์การให้คะแนน (คำอธิบาย)"), blank=True)
+    conditions = models.TextField(_("เงื่อนไข"), blank=True)
+    baseline = models.TextField(_("รายละเอียดข้อมูลพื้นฐาน"), blank=True)
+    data_source = models.TextField(_("แหล่งข้อมูล/วิธีการจัดเก็บข้อมูล"), blank=True)
+    supervisor_name = models.CharField(_("ผู้กำกับดูแลตัวชี้วัด"), max_length=200, blank=True)
+    supervisor_phone = models.CharField(_("โทรศัพท์ผู้กำกับดูแล"), max_length=60, blank=True)
+    collector_name = models.CharField(_("ผู้จัดเก็บข้อมูล"), max_length=200, blank=True)
+    collector_phone = models.CharField(_("โทรศัพท์ผู้จัดเก็บข้อมูล"), max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ตัวชี้วัด")
+        verbose_name_plural = _("ตัวชี้วัด")
+        ordering = ["framework", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["framework", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(weight__gte=0), name="indicator_weight_not_negative"),
+            models.CheckConstraint(
+                condition=Q(pass_score__gte=1, pass_score__lte=5, fail_score__gte=1, fail_score__lte=5),
+                name="indicator_pass_fail_scores_on_scale",
+            ),
+            # An indicator hangs either under a group or under a parent indicator, never both.
+            models.CheckConstraint(
+                condition=Q(group__isnull=True) | Q(parent__isnull=True), name="indicator_one_place_in_tree"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def applies_to(self, office: Office) -> bool:
+        return (office.kind == Office.Kind.PRIMARY and self.applies_to_primary) or (
+            office.kind == Office.Kind.SECONDARY and self.applies_to_secondary
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.group_id and self.parent_id:
+            errors["parent"] = _("ตัวชี้วัดย่อยอยู่ใต้ตัวชี้วัดหลัก ไม่ต้องเลือกมิติ/หมวด")
+        if self.group_id and self.framework_id and self.group.framework_id != self.framework_id:
+            errors["group"] = _("มิติ/หมวดต้องอยู่ในกรอบการประเมินเดียวกัน")
+        if self.parent_id and self.framework_id and self.parent.framework_id != self.framework_id:
+            errors["parent"] = _("ตัวชี้วัดหลักต้องอยู่ในกรอบการประเมินเดียวกัน")
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            errors["parent"] = _("ตัวชี้วัดเป็นตัวชี้วัดหลักของตัวเองไม่ได้")
+        if not (self.applies_to_primary or self.applies_to_secondary):
+            errors["applies_to_secondary"] = _("ต้องใช้กับ สพป. หรือ สพม. อย่างน้อยหนึ่งประเภท")
+        if self.method == self.Method.QUANTITATIVE and not self.formula:
+            errors["formula"] = _("ตัวชี้วัดเชิงปริมาณต้องมีสูตรคำนวณ")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_active_in(self, round_: Round, round_ids: set[int] | None = None) -> bool:
+        """Active in a round: no rounds chosen means every round; ``round_ids`` avoids a query when prefetched."""
+        ids = round_ids if round_ids is not None else set(self.rounds.values_list("pk", flat=True))
+        return not ids or round_.pk in ids
+
+
+class Variable(models.Model):
+    """A value reported for an indicator: by the district, or centrally by the owning bureau."""
+
+    class Kind(models.TextChoices):
+        NUMBER = "number", _("ตัวเลข")
+        INTEGER = "integer", _("จำนวนเต็ม")
+        PERCENT = "percent", _("ร้อยละ")
+        YES_NO = "yes_no", _("ใช่/ไม่ใช่ (1/0)")
+
+    class Source(models.TextChoices):
+        DISTRICT = "district", _("สพท. กรอก")
+        CENTRAL = "central", _("ข้อมูลส่วนกลาง (สำนักกรอก)")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="variables", verbose_name=_("ตัวชี้วัด"))
+    code = models.CharField(_("รหัสตัวแปร"), max_length=10, help_text=_("เช่น A, B"))
+    name = models.TextField(_("ชื่อตัวแปร"))
+    unit = models.CharField(_("หน่วย/คำแนะนำการกรอก"), max_length=200, blank=True, help_text=_("เช่น โรง หรือ ส่งแล้วกรอก 1 / ไม่ส่งกรอก 0"))
+    kind = models.CharField(_("ชนิดข้อมูล"), max_length=20, choices=Kind.choices, default=Kind.NUMBER)
+    minimum = models.DecimalField(_("ค่าต่ำสุด"), null=True, blank=True, **VALUE_FIELD)
+    maximum = models.DecimalField(_("ค่าสูงสุด"), null=True, blank=True, **VALUE_FIELD)
+    source = models.CharField(_("ผู้กรอก"), max_length=20, choices=Source.choices, default=Source.DISTRICT)
+    rounds = models.ManyToManyField(
+        Round, blank=True, related_name="variables", verbose_name=_("รอบที่รายงาน"), help_text=_("ว่าง = ทุกรอบ")
+    )
+    order = models.PositiveIntegerField(_("ลำดับ"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("ตัวแปร")
+        verbose_name_plural = _("ตัวแปร")
+        ordering = ["indicator", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "code"], name="variable_unique_code"),
+            models.CheckConstraint(
+                condition=Q(minimum__isnull=True) | Q(maximum__isnull=True) | Q(minimum__lte=F("maximum")),
+                name="variable_min_not_above_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.name}"
+
+    def clean(self) -> None:
+        if self.code and not self.code.isidentifier():
+            raise ValidationError({"code": _("รหัสตัวแปรต้องขึ้นต้นด้วยตัวอักษร และมีแต่ตัวอักษรหรือตัวเลข เช่น A, B, C1")})
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValidationError({"maximum": _("ค่าสูงสุดต้องไม่น้อยกว่าค่าต่ำสุด")})
+
+
+class Threshold(models.Model):
+    """The result that earns a level (1–5) of a quantitative indicator; scores interpolate between them."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="thresholds", verbose_name=_("ตัวชี้วัด"))
+    level = models.PositiveSmallIntegerField(_("ระดับคะแนน"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    value = models.DecimalField(_("ค่าผลการดำเนินงาน"), **VALUE_FIELD)
+
+    class Meta:
+        verbose_name = _("เกณฑ์การให้คะแนน")
+        verbose_name_plural = _("เกณฑ์การให้คะแนน (ระดับ 1–5)")
+        ordering = ["indicator", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "level"], name="threshold_unique_level"),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=5), name="threshold_level_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.value}"
+
+
+class MilestoneStep(models.Model):
+    """Step n of a milestone indicator: level n when steps 1..n are all done."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="steps", verbose_name=_("ตัวชี้วัด"))
+    number = models.PositiveSmallIntegerField(_("ขั้นที่"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    description = models.TextField(_("รายละเอียดขั้นตอน"))
+    sub_items = models.PositiveSmallIntegerField(
+        _("จำนวนรายการย่อย"), default=1, validators=[MinValueValidator(1)],
+        help_text=_("มากกว่า 1 เมื่อให้คะแนนตามสัดส่วนรายการย่อยที่ทำได้"),
+    )
+
+    class Meta:
+        verbose_name = _("ขั้นตอนการดำเนินงาน")
+        verbose_name_plural = _("ขั้นตอนการดำเนินงาน (Milestone)")
+        ordering = ["indicator", "number"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "number"], name="step_unique_number")]
+
+    def __str__(self) -> str:
+        return _("ขั้นที่ %(n)s") % {"n": self.number}
+
+
+class RubricLevel(models.Model):
+    """A described level of a qualitative indicator (PMQA: Basic 3, Advance 4, Significance 5).
+
+    For a derived indicator the levels are bands: a computed score maps onto the highest level whose
+    score it reaches (Basic 3.0000–3.9999, Advance 4.0000–4.9999, Significance 5.0000).
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="levels", verbose_name=_("ตัวชี้วัด"))
+    code = models.CharField(_("รหัสระดับ"), max_length=30)
+    name = models.CharField(_("ชื่อระดับ"), max_length=100)
+    criteria = models.TextField(_("เกณฑ์"), blank=True)
+    score = models.DecimalField(_("คะแนน"), validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(5))], **SCORE_FIELD)
+
+    class Meta:
+        verbose_name = _("ระดับตามเกณฑ์")
+        verbose_name_plural = _("ระดับตามเกณฑ์ (เชิงคุณภาพ)")
+        ordering = ["indicator", "score"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "code"], name="level_unique_code"),
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="level_score_on_scale"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.score})"
+
+
+class DerivedComponent(models.Model):
+    """One source of a derived indicator: another indicator's score, with a weight (PMQA cat. 4: 70/30)."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="components", verbose_name=_("ตัวชี้วัด"))
+    source = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="feeds", verbose_name=_("ใช้คะแนนจาก"))
+    weight = models.DecimalField(_("น้ำหนัก"), validators=[MinValueValidator(Decimal("0"))], **WEIGHT_FIELD)
+
+    class Meta:
+        verbose_name = _("ที่มาของคะแนน")
+        verbose_name_plural = _("ที่มาของคะแนน (ตัวชี้วัดที่คำนวณจากตัวชี้วัดอื่น)")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "source"], name="component_unique_source"),
+            models.CheckConstraint(condition=~Q(indicator=F("source")), name="component_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} × {self.weight}"
