@@ -66,6 +66,11 @@ DEMO_LOGINS: list[DemoLogin] = [
 ]
 
 
+def seed() -> dict[str, int]:
+    """The ``seed_demo`` entry point of this app."""
+    return seed_offices_and_users()
+
+
 @transaction.atomic
 def seed_offices_and_users() -> dict[str, int]:
     """Upsert the demo offices and create the demo users that are missing; return what was created."""
