@@ -1,0 +1,179 @@
+"""Writes of the configuration: publishing a framework, copying it to the next fiscal year."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from indicators.formula import FormulaError, parse_formula
+from indicators.models import (
+    DerivedComponent,
+    FiscalYear,
+    Framework,
+    Group,
+    Indicator,
+    MilestoneStep,
+    RubricLevel,
+    Threshold,
+)
+from indicators.scoring import score_linear
+from indicators.selectors import framework_tree, weight_problems
+
+
+def framework_problems(*, framework: Framework) -> list[str]:
+    """Everything that stops a framework from being published, in Thai; empty when it is ready."""
+    roots = framework_tree(framework)
+    problems = weight_problems(roots)
+    for root in roots:
+        for node in root.walk():
+            if node.is_group:
+                continue
+            problems.extend(indicator_problems(indicator=node.obj, has_children=bool(node.children)))
+    return problems
+
+
+def indicator_problems(*, indicator: Indicator, has_children: bool) -> list[str]:
+    """The configuration errors of one indicator (uses its prefetched relations)."""
+    label = f"{indicator.code}"
+    problems = []
+    method = indicator.method
+    codes = {variable.code for variable in indicator.variables.all()}
+    if indicator.formula:
+        try:
+            parse_formula(indicator.formula, variables=codes)
+        except FormulaError as exc:
+            problems.append(f"{label}: {exc}")
+    if method == Indicator.Method.QUANTITATIVE:
+        values = [t.value for t in sorted(indicator.thresholds.all(), key=lambda t: t.level)]
+        if len(values) != 5:
+            problems.append(_("%(code)s: ต้องมีเกณฑ์ครบ 5 ระดับ") % {"code": label})
+        else:
+            try:
+                score_linear(values[0], values)
+            except ValueError as exc:
+                problems.append(f"{label}: {exc}")
+    elif method == Indicator.Method.WEIGHTED and not has_children:
+        problems.append(_("%(code)s: ต้องมีตัวชี้วัดย่อย") % {"code": label})
+    elif method == Indicator.Method.MILESTONE:
+        numbers = sorted(step.number for step in indicator.steps.all())
+        if numbers != [1, 2, 3, 4, 5]:
+            problems.append(_("%(code)s: ต้องมีขั้นตอนที่ 1 ถึง 5 ครบ") % {"code": label})
+    elif method == Indicator.Method.RUBRIC and not indicator.levels.all():
+        problems.append(_("%(code)s: ต้องกำหนดระดับตามเกณฑ์") % {"code": label})
+    elif method == Indicator.Method.DERIVED and not indicator.components.all():
+        problems.append(_("%(code)s: ต้องระบุตัวชี้วัดที่ใช้คะแนน") % {"code": label})
+    return problems
+
+
+@transaction.atomic
+def framework_publish(*, framework: Framework) -> Framework:
+    """Publish a framework whose weights and criteria are complete; raises ValidationError listing what is not."""
+    framework = Framework.objects.select_for_update().get(pk=framework.pk)
+    problems = framework_problems(framework=framework)
+    if problems:
+        raise ValidationError(problems)
+    framework.status = Framework.Status.PUBLISHED
+    framework.published_at = timezone.now()
+    framework.save(update_fields=["status", "published_at"])
+    return framework
+
+
+@transaction.atomic
+def framework_copy_to_year(*, framework: Framework, fiscal_year: FiscalYear) -> Framework:
+    """Copy a framework with its whole tree to another fiscal year, as a draft.
+
+    Rounds belong to a year: an indicator or variable limited to "the 12-month round" is limited to the
+    new year's round of the same months, when that round exists.
+    """
+    if Framework.objects.filter(fiscal_year=fiscal_year, code=framework.code).exists():
+        raise ValidationError(
+            _("ปีงบประมาณ %(year)s มีกรอบการประเมินรหัส %(code)s อยู่แล้ว") % {"year": fiscal_year.year, "code": framework.code}
+        )
+    new_rounds = {r.months: r for r in fiscal_year.rounds.all()}
+    copy = Framework.objects.create(
+        fiscal_year=fiscal_year, code=framework.code, name=_replace_year(framework.name, framework.fiscal_year.year, fiscal_year.year),
+        kind=framework.kind, description=framework.description, status=Framework.Status.DRAFT,
+    )
+    group_map: dict[int, Group] = {}
+    # Parents must exist before their children: copy in passes rather than trust an ordering.
+    pending = list(Group.objects.filter(framework=framework))
+    while pending:
+        remaining = []
+        for group in pending:
+            if group.parent_id and group.parent_id not in group_map:
+                remaining.append(group)
+                continue
+            old_pk = group.pk
+            group.pk = None
+            group.framework = copy
+            group.parent = group_map.get(group.parent_id) if group.parent_id else None
+            group.save()
+            group_map[old_pk] = group
+        if len(remaining) == len(pending):
+            raise ValidationError(_("โครงสร้างมิติ/หมวดวนกลับหากัน คัดลอกไม่ได้"))
+        pending = remaining
+
+    indicators = list(framework_indicators_for_copy(framework))
+    indicator_map: dict[int, Indicator] = {}
+    pending_indicators = indicators
+    while pending_indicators:
+        remaining = []
+        for indicator in pending_indicators:
+            if indicator.parent_id and indicator.parent_id not in indicator_map:
+                remaining.append(indicator)
+                continue
+            old = indicator
+            rounds = [new_rounds[r.months] for r in old.rounds.all() if r.months in new_rounds]
+            variables = list(old.variables.all())
+            thresholds = list(old.thresholds.all())
+            steps = list(old.steps.all())
+            levels = list(old.levels.all())
+            old_pk, old_group_id, old_parent_id = old.pk, old.group_id, old.parent_id
+            new = old  # its relations were read above; saving with no pk inserts a copy
+            new.pk = None
+            new.framework = copy
+            new.group = group_map.get(old_group_id) if old_group_id else None
+            new.parent = indicator_map.get(old_parent_id) if old_parent_id else None
+            new.save()
+            new.rounds.set(rounds)
+            for variable in variables:
+                variable_rounds = [new_rounds[r.months] for r in variable.rounds.all() if r.months in new_rounds]
+                variable.pk = None
+                variable.indicator = new
+                variable.save()
+                variable.rounds.set(variable_rounds)
+            Threshold.objects.bulk_create([Threshold(indicator=new, level=t.level, value=t.value) for t in thresholds])
+            MilestoneStep.objects.bulk_create(
+                [MilestoneStep(indicator=new, number=s.number, description=s.description, sub_items=s.sub_items) for s in steps]
+            )
+            RubricLevel.objects.bulk_create(
+                [RubricLevel(indicator=new, code=lv.code, name=lv.name, criteria=lv.criteria, score=lv.score) for lv in levels]
+            )
+            indicator_map[old_pk] = new
+        if len(remaining) == len(pending_indicators):
+            raise ValidationError(_("ตัวชี้วัดหลัก/ย่อยวนกลับหากัน คัดลอกไม่ได้"))
+        pending_indicators = remaining
+    components = DerivedComponent.objects.filter(indicator__framework=framework)
+    DerivedComponent.objects.bulk_create([
+        DerivedComponent(
+            indicator=indicator_map[c.indicator_id],
+            # A source outside this framework (another framework's KPI) stays pointed at the original.
+            source=indicator_map.get(c.source_id, c.source),
+            weight=c.weight,
+        )
+        for c in components
+    ])
+    return copy
+
+
+def framework_indicators_for_copy(framework: Framework):
+    return Indicator.objects.filter(framework=framework).prefetch_related(
+        "rounds", "variables__rounds", "thresholds", "steps", "levels"
+    )
+
+
+def _replace_year(name: str, old: int, new: int) -> str:
+    return name.replace(str(old), str(new)) if str(old) in name else f"{name} ({new})"
+
