@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Literal
 
 import holidays
 from django.utils import timezone
@@ -28,9 +29,14 @@ MONTHS_SHORT = (
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Government offices close on the public holidays and on the government-only ones (the Royal
-# Ploughing Ceremony); bank and armed-forces days, and the observance days the package files under
-# "workday", are working days for a district office.
+# Ploughing Ceremony). The other TH categories are not days an area office closes: "bank" (mid-year
+# closing of banks), "armed_forces" (Armed Forces Day, troops only), "school" (Teacher's Day, schools
+# close, offices open) and "workday" (observances such as Loy Krathong that are not days off).
 HOLIDAY_CATEGORIES = ("public", "government")
+
+# The search window add_working_days loads exceptions for at a time; Thai offices never close for
+# more than about two weeks running, so one window nearly always suffices.
+_WINDOW_SLACK_DAYS = 30
 
 # CalendarDay.kind values (kept as plain strings so this module does not import models at load).
 EXTRA_HOLIDAY = "holiday"
@@ -47,7 +53,8 @@ def ce_year(be: int) -> int:
     return be - BE_OFFSET
 
 
-def _as_date(value: date | datetime) -> date:
+def local_date(value: date | datetime) -> date:
+    """The calendar day of a date, or of a datetime in local time when it is aware."""
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -55,7 +62,7 @@ def _as_date(value: date | datetime) -> date:
 
 def fiscal_year_of(value: date | datetime) -> int:
     """The fiscal year (named by its พ.ศ. year) a date falls in: 30 Sep 2026 → 2569, 1 Oct 2026 → 2570."""
-    day = _as_date(value)
+    day = local_date(value)
     year = day.year + 1 if day.month >= FISCAL_YEAR_START_MONTH else day.year
     return be_year(year)
 
@@ -72,20 +79,29 @@ def _public_holidays(year: int) -> frozenset[date]:
 
 
 @lru_cache(maxsize=64)
+def _holiday_names(year: int) -> tuple[tuple[date, str], ...]:
+    return tuple(
+        holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES, language="th").items()
+    )
+
+
 def holiday_names(year: int) -> dict[date, str]:
-    """The Thai names of the government holidays of a Common-era year (from the ``holidays`` package)."""
-    return dict(holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES, language="th"))
+    """The Thai names of the government holidays of a Common-era year (a fresh dict; from ``holidays``)."""
+    # The cache holds a tuple so that a caller editing the dict cannot corrupt later answers.
+    return dict(_holiday_names(year))
 
 
 def calendar_exceptions(start: date, end: date) -> dict[date, str]:
     """The admin-edited exceptions between two dates inclusive, as {date: "holiday" | "working"} (one query)."""
+    # Imported here: the template builtin imports this module, which must not need the app registry ready.
     from krs.models import CalendarDay
 
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
 
 
-def is_working_day(day: date, *, exceptions: Mapping[date, str] | None = None) -> bool:
+def is_working_day(value: date | datetime, *, exceptions: Mapping[date, str] | None = None) -> bool:
     """Is this a Thai government working day? Mon–Fri, not a holiday, unless an exception says otherwise."""
+    day = local_date(value)
     if exceptions is None:
         exceptions = calendar_exceptions(day, day)
     override = exceptions.get(day)
@@ -96,12 +112,16 @@ def is_working_day(day: date, *, exceptions: Mapping[date, str] | None = None) -
     return day.weekday() < 5 and day not in _public_holidays(day.year)
 
 
-def working_days_between(start: date, end: date, *, exceptions: Mapping[date, str] | None = None) -> int:
+def working_days_between(
+    start: date | datetime, end: date | datetime, *, exceptions: Mapping[date, str] | None = None
+) -> int:
     """Working days in (start, end]: after ``start``, up to and including ``end``; 0 when end ≤ start.
 
     This is the count of working days late when ``start`` is a deadline and ``end`` the day something
-    arrived (seed 002: the 12-month report's penalty of 0.05 points per working day).
+    arrived (seed 002: the 12-month report's penalty of 0.05 points per working day). Datetimes count
+    by their local calendar day, so a report sent at 23:59 on the deadline is not late.
     """
+    start, end = local_date(start), local_date(end)
     if end <= start:
         return 0
     if exceptions is None:
@@ -115,29 +135,46 @@ def working_days_between(start: date, end: date, *, exceptions: Mapping[date, st
     return count
 
 
-def add_working_days(start: date, count: int, *, exceptions: Mapping[date, str] | None = None) -> date:
+def add_working_days(
+    start: date | datetime, count: int, *, exceptions: Mapping[date, str] | None = None
+) -> date:
     """The ``count``-th working day after ``start`` (``start`` itself when count is 0), e.g. a fix deadline."""
     if count < 0:
         raise ValueError("count must not be negative")
+    start = local_date(start)
     if count == 0:
         return start
+    loaded_until: date | None = None
     if exceptions is None:
-        # Thai holidays never close more than about two weeks in a row: a generous window keeps it one query.
-        exceptions = calendar_exceptions(start, start + timedelta(days=count * 3 + 30))
+        # A window generous enough for one query; if admins closed more of it than that, load the next.
+        loaded_until = start + timedelta(days=count * 3 + _WINDOW_SLACK_DAYS)
+        exceptions = calendar_exceptions(start, loaded_until)
     day = start
     found = 0
     while found < count:
         day += timedelta(days=1)
+        if loaded_until is not None and day > loaded_until:
+            next_until = loaded_until + timedelta(days=(count - found) * 3 + _WINDOW_SLACK_DAYS)
+            exceptions = {**exceptions, **calendar_exceptions(day, next_until)}
+            loaded_until = next_until
         if is_working_day(day, exceptions=exceptions):
             found += 1
     return day
 
 
-def format_thai_date(value: date | datetime | None, *, style: str = "short", with_time: bool | None = None) -> str:
+def format_thai_date(
+    value: date | datetime | None,
+    *,
+    style: Literal["short", "long"] = "short",
+    with_time: bool | None = None,
+) -> str:
     """A date in the house style, Arabic digits and the พ.ศ. year: "31 มี.ค. 2569" (long: "31 มีนาคม 2569").
 
-    A datetime is shown in local time with "น." ("31 มี.ค. 2569 14:05 น.") unless ``with_time`` is False.
+    A datetime is shown in local time with "น." ("31 มี.ค. 2569 14:05 น."); ``with_time`` None means
+    "when it is a datetime", False never shows the time, and a plain date never has one. None/"" → "".
     """
+    if style not in ("short", "long"):
+        raise ValueError(f"unknown date style {style!r}; use 'short' or 'long'")
     if value is None or value == "":
         return ""
     if with_time is None:

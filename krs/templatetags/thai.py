@@ -1,9 +1,12 @@
 """Template filters for Thai dates in the house style (see krs.thaicalendar.format_thai_date).
 
 Installed as a builtin (settings.TEMPLATES), so every template may use them without ``{% load %}``.
+Like Django's own filters they never raise: None, "" or a value of the wrong kind renders as "".
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 from django import template
 
@@ -12,36 +15,46 @@ from krs import thaicalendar
 register = template.Library()
 
 
+def _is_date(value) -> bool:
+    return isinstance(value, date)  # a datetime is a date too
+
+
 @register.filter
 def thai_date(value) -> str:
-    """{{ d|thai_date }} → "31 มี.ค. 2569"; a datetime adds the local time."""
-    return thaicalendar.format_thai_date(value)
+    """{{ d|thai_date }} → "31 มี.ค. 2569"; a datetime adds the local time "… 14:05 น."."""
+    return thaicalendar.format_thai_date(value) if _is_date(value) else ""
 
 
 @register.filter
 def thai_date_long(value) -> str:
-    """{{ d|thai_date_long }} → "31 มีนาคม 2569"."""
-    return thaicalendar.format_thai_date(value, style="long")
+    """{{ d|thai_date_long }} → "31 มีนาคม 2569", never the time."""
+    return thaicalendar.format_thai_date(value, style="long", with_time=False) if _is_date(value) else ""
+
+
+@register.filter
+def thai_datetime(value) -> str:
+    """{{ dt|thai_datetime }} → "31 มี.ค. 2569 14:05 น." in local time; a plain date has no time to show."""
+    return thaicalendar.format_thai_date(value, with_time=True) if _is_date(value) else ""
 
 
 @register.filter
 def thai_day(value) -> str:
     """{{ dt|thai_day }} → "31 มี.ค. 2569", never the time."""
-    return thaicalendar.format_thai_date(value, with_time=False)
+    return thaicalendar.format_thai_date(value, with_time=False) if _is_date(value) else ""
 
 
 @register.filter
 def be_year(value) -> str:
-    """{{ 2026|be_year }} → 2569; a date gives the พ.ศ. year of its own year."""
-    if value is None or value == "":
+    """{{ 2026|be_year }} → 2569; a date gives the พ.ศ. year of its own (local) calendar day."""
+    if _is_date(value):
+        return str(thaicalendar.be_year(thaicalendar.local_date(value).year))
+    try:
+        return str(thaicalendar.be_year(int(value)))
+    except (TypeError, ValueError):
         return ""
-    year = value.year if hasattr(value, "year") else int(value)
-    return str(thaicalendar.be_year(year))
 
 
 @register.filter
 def fiscal_year(value) -> str:
     """{{ d|fiscal_year }} → the พ.ศ. fiscal year the date falls in."""
-    if value is None or value == "":
-        return ""
-    return str(thaicalendar.fiscal_year_of(value))
+    return str(thaicalendar.fiscal_year_of(value)) if _is_date(value) else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
 from django.template import Context, Template
 
 
@@ -33,3 +34,28 @@ def test_be_year_and_fiscal_year():
 
 def test_missing_values_render_empty():
     assert render("[{{ d|thai_date }}{{ d|be_year }}{{ d|fiscal_year }}]", d=None) == "[]"
+
+
+def test_thai_datetime_always_shows_the_time_of_a_datetime():
+    assert render("{{ d|thai_datetime }}", d=datetime(2026, 3, 31, 7, 5, tzinfo=UTC)) == "31 มี.ค. 2569 14:05 น."
+    assert render("{{ d|thai_datetime }}", d=date(2026, 3, 31)) == "31 มี.ค. 2569"
+
+
+def test_thai_date_long_of_a_datetime_has_no_time():
+    assert render("{{ d|thai_date_long }}", d=datetime(2026, 3, 31, 17, 30, tzinfo=UTC)) == "1 เมษายน 2569"
+
+
+def test_years_of_an_aware_datetime_follow_bangkok_time():
+    # 31 Dec 2025 17:30 UTC is New Year's Day 2026 in Bangkok; 30 Sep 2026 18:00 UTC is already 1 Oct.
+    assert render("{{ d|be_year }}", d=datetime(2025, 12, 31, 17, 30, tzinfo=UTC)) == "2569"
+    assert render("{{ d|fiscal_year }}", d=datetime(2026, 9, 30, 18, 0, tzinfo=UTC)) == "2570"
+    assert render("{{ d|be_year }}", d=date(2026, 1, 1)) == "2569"
+    assert render("{{ y|be_year }}", y="2026") == "2569"
+
+
+@pytest.mark.parametrize("value", [None, "", "tomorrow", 42])
+def test_every_filter_renders_nothing_for_a_value_that_is_not_a_date(value):
+    source = "[{{ v|thai_date }}{{ v|thai_date_long }}{{ v|thai_datetime }}{{ v|thai_day }}{{ v|fiscal_year }}]"
+    assert render(source, v=value) == "[]"
+    if value != 42:
+        assert render("[{{ v|be_year }}]", v=value) == "[]"

@@ -89,10 +89,67 @@ class TestWorkingDays:
         assert cal.working_days_between(monday, monday, exceptions=NO_EXCEPTIONS) == 0
         assert cal.working_days_between(tuesday, monday, exceptions=NO_EXCEPTIONS) == 0
 
-    def test_a_whole_fiscal_year_has_a_plausible_number_of_working_days(self):
+    def test_a_whole_fiscal_year_has_the_exact_number_of_working_days(self):
+        # 1 Oct 2025 (Wed) – 30 Sep 2026 (Wed): 52 weeks and a day = 261 weekdays, of which 21 are
+        # holidays (5 in Oct–Dec 2025, 16 in Jan–Sep 2026, per holidays 0.109): 240.
         first, last = cal.fiscal_year_bounds(2569)
-        count = cal.working_days_between(first - timedelta(days=1), last, exceptions=NO_EXCEPTIONS)
-        assert 235 <= count <= 250
+        assert cal.working_days_between(first - timedelta(days=1), last, exceptions=NO_EXCEPTIONS) == 240
+
+    def test_songkran_falling_on_a_sunday_gives_a_substitution_day(self):
+        # Songkran 2025 was Sun 13 – Tue 15 April; Wed 16 April was its substitution day.
+        # Fri 11 → Fri 18 April: only Thu 17 and Fri 18 are worked.
+        assert not cal.is_working_day(date(2025, 4, 16), exceptions=NO_EXCEPTIONS)
+        assert cal.working_days_between(date(2025, 4, 11), date(2025, 4, 18), exceptions=NO_EXCEPTIONS) == 2
+
+    def test_new_year_without_a_bridge_day(self):
+        # Thu 31 Dec 2026 and Fri 1 Jan 2027 are holidays, then a weekend: Wed 30 Dec → Mon 4 Jan is 1.
+        assert cal.working_days_between(date(2026, 12, 30), date(2027, 1, 4), exceptions=NO_EXCEPTIONS) == 1
+
+    @pytest.mark.parametrize(
+        ("deadline", "submitted", "late"),
+        [
+            (date(2025, 10, 31), date(2025, 11, 3), 1),  # Fri deadline, Mon arrival: the weekend is free
+            (date(2026, 10, 31), date(2026, 11, 3), 2),  # Sat deadline: Mon 2 and Tue 3 November
+            (date(2025, 10, 31), date(2025, 10, 31), 0),  # on the day is on time
+        ],
+    )
+    def test_working_days_late_after_a_31_october_deadline(self, deadline, submitted, late):
+        assert cal.working_days_between(deadline, submitted, exceptions=NO_EXCEPTIONS) == late
+
+    def test_an_aware_datetime_counts_by_its_bangkok_day(self):
+        deadline = date(2025, 10, 31)
+        # 31 Oct 16:59 UTC is 23:59 in Bangkok: still on time.
+        assert cal.working_days_between(deadline, datetime(2025, 10, 31, 16, 59, tzinfo=UTC), exceptions={}) == 0
+        # 3 Nov 02:00 UTC is Monday morning in Bangkok: one working day late.
+        assert cal.working_days_between(deadline, datetime(2025, 11, 3, 2, 0, tzinfo=UTC), exceptions={}) == 1
+        # Fri 16 Jan 2026 17:30 UTC is already Saturday in Bangkok.
+        assert not cal.is_working_day(datetime(2026, 1, 16, 17, 30, tzinfo=UTC), exceptions={})
+
+    def test_other_categories_of_the_package_are_worked(self):
+        assert cal.is_working_day(date(2026, 1, 16), exceptions=NO_EXCEPTIONS)  # Teacher's Day ("school")
+        assert cal.is_working_day(date(2026, 11, 24), exceptions=NO_EXCEPTIONS)  # Loy Krathong ("workday")
+        assert not cal.is_working_day(date(2025, 5, 9), exceptions=NO_EXCEPTIONS)  # Ploughing ("government")
+
+    def test_the_chosen_categories_exist_for_thailand(self):
+        # A renamed category in a future holidays release would otherwise silently drop holidays.
+        from holidays.countries import TH
+
+        assert set(cal.HOLIDAY_CATEGORIES) <= set(TH.supported_categories)
+
+    def test_holiday_names_are_thai_and_a_fresh_dict(self):
+        names = cal.holiday_names(2026)
+        assert names[date(2026, 4, 13)] == "วันสงกรานต์"
+        names.clear()
+        assert cal.holiday_names(2026)
+
+    def test_adding_no_days_and_negative_days(self):
+        assert cal.add_working_days(date(2026, 4, 12), 0, exceptions=NO_EXCEPTIONS) == date(2026, 4, 12)
+        with pytest.raises(ValueError):
+            cal.add_working_days(date(2026, 4, 12), -1, exceptions=NO_EXCEPTIONS)
+
+    def test_adding_working_days_over_songkran(self):
+        # Fri 10 April 2026 + 3 working days: Thu 16, Fri 17, Mon 20 April.
+        assert cal.add_working_days(date(2026, 4, 10), 3, exceptions=NO_EXCEPTIONS) == date(2026, 4, 20)
 
     @given(
         st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
@@ -131,6 +188,29 @@ class TestAdminExceptions:
         CalendarDay.objects.create(date=date(2026, 5, 1), kind=CalendarDay.Kind.WORKING_DAY, name="ข้าราชการไม่หยุดวันแรงงาน")
         assert cal.is_working_day(date(2026, 5, 1))
 
+    def test_exceptions_outside_the_range_do_not_count(self):
+        CalendarDay.objects.create(date=date(2026, 2, 9), kind=CalendarDay.Kind.HOLIDAY, name="วันหยุดพิเศษ")
+        # (9 Feb, 13 Feb]: the extra holiday is the excluded start, so Tue–Fri all count.
+        assert cal.working_days_between(date(2026, 2, 9), date(2026, 2, 13)) == 4
+
+    def test_adding_working_days_past_a_long_closure_reads_further(self, django_assert_num_queries):
+        # 40 weekdays closed from Mon 2 Feb 2026 outrun the first window (1 × 3 + 30 days).
+        closed, day = [], date(2026, 2, 2)
+        while len(closed) < 40:
+            if day.weekday() < 5:
+                closed.append(CalendarDay(date=day, kind=CalendarDay.Kind.HOLIDAY, name="ปิดสำนักงาน"))
+            day += timedelta(days=1)
+        CalendarDay.objects.bulk_create(closed)
+        first_open = cal.add_working_days(date(2026, 1, 30), 1, exceptions=NO_EXCEPTIONS)
+        assert first_open == date(2026, 2, 2)
+        with django_assert_num_queries(2):
+            # The closure ends Fri 27 March; Mon 30 March is open.
+            assert cal.add_working_days(date(2026, 1, 30), 1) == date(2026, 3, 30)
+
+    def test_a_single_day_costs_one_query(self, django_assert_num_queries):
+        with django_assert_num_queries(1):
+            assert cal.is_working_day(date(2026, 2, 10))
+
     def test_a_two_year_range_costs_one_query(self, django_assert_num_queries):
         CalendarDay.objects.create(date=date(2026, 2, 10), kind=CalendarDay.Kind.HOLIDAY, name="วันหยุดพิเศษ")
         with django_assert_num_queries(1):
@@ -150,6 +230,20 @@ class TestThaiDates:
 
     def test_nothing_gives_nothing(self):
         assert cal.format_thai_date(None) == ""
+        assert cal.format_thai_date("") == ""
+
+    def test_times_and_styles(self):
+        assert cal.format_thai_date(datetime(2026, 3, 31, 7, 30, tzinfo=UTC), style="long") == "31 มีนาคม 2569 14:30 น."
+        assert cal.format_thai_date(datetime(2026, 3, 31, 14, 5)) == "31 มี.ค. 2569 14:05 น."  # naive: as is
+        assert cal.format_thai_date(date(2026, 3, 31), with_time=True) == "31 มี.ค. 2569"  # no time to show
+        with pytest.raises(ValueError):
+            cal.format_thai_date(date(2026, 3, 31), style="medium")
+
+    @pytest.mark.parametrize(("month", "short", "long"), [(1, "ม.ค.", "มกราคม"), (12, "ธ.ค.", "ธันวาคม")])
+    def test_the_month_names(self, month, short, long):
+        assert cal.format_thai_date(date(2026, month, 1)) == f"1 {short} 2569"
+        assert cal.format_thai_date(date(2026, month, 1), style="long") == f"1 {long} 2569"
+        assert len(cal.MONTHS_SHORT) == len(cal.MONTHS_LONG) == 12
 
     @pytest.mark.parametrize("text", ["31/03/2569", "๓๑/๐๓/๒๕๖๙", "31-3-2569", "31/03/2026"])
     def test_parsing_a_thai_date(self, text):
