@@ -89,9 +89,15 @@ class FrameworkAdmin(SimpleHistoryAdmin):
     actions = ["publish", "copy_to_next_year"]
     action_form = CopyToYearForm
 
+    change_list_template = "admin/indicators/framework/change_list.html"
+
     @admin.display(description=_("โครงสร้าง"))
     def tree_link(self, obj):
-        return format_html('<a href="{}">{}</a>', reverse("indicators:framework_tree", args=[obj.pk]), _("ดูแผนผัง"))
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            reverse("indicators:framework_tree", args=[obj.pk]), _("ดูแผนผัง"),
+            reverse("indicators:framework_export", args=[obj.pk]), _("ส่งออก XLSX"),
+        )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         framework = self.get_object(request, object_id)
