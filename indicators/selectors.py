@@ -117,3 +117,39 @@ def _plain(value: Decimal) -> str:
 
 def frameworks_for_year(fiscal_year_id: int):
     return Framework.objects.filter(fiscal_year_id=fiscal_year_id).select_related("fiscal_year").order_by("code")
+
+
+def score_tree(
+    roots: list[TreeNode], *, round_, office_kind: str, scores: dict[int, Decimal | None]
+):
+    """The framework as a scoring tree for one office kind and round (``indicators.scoring.ScoreNode``).
+
+    ``scores`` maps indicator id → score for leaves; an indicator that does not apply to the office
+    kind, or is not active in the round, is inactive and drops out, and its siblings' weights are
+    renormalised by ``tree_score``. Uses only what ``framework_tree`` prefetched.
+    """
+    from indicators.scoring import ScoreNode
+
+    def build(node: TreeNode) -> ScoreNode:
+        if node.is_group:
+            return ScoreNode(key=f"g{node.obj.pk}", weight=node.weight, children=[build(c) for c in node.children])
+        indicator = node.obj
+        round_ids = {r.pk for r in indicator.rounds.all()}
+        active = indicator.is_active_in(round_, round_ids) and (
+            (office_kind == "primary" and indicator.applies_to_primary)
+            or (office_kind == "secondary" and indicator.applies_to_secondary)
+        )
+        return ScoreNode(
+            key=f"i{indicator.pk}", weight=node.weight, active=active,
+            score=None if node.children else scores.get(indicator.pk),
+            children=[build(c) for c in node.children],
+        )
+
+    return ScoreNode(key="root", weight=HUNDRED, children=[build(root) for root in roots])
+
+
+def overall_score(roots: list[TreeNode], *, round_, office_kind: str, scores: dict[int, Decimal | None]) -> Decimal | None:
+    """A district's overall score: the weighted average over the tree, inactive indicators removed (5 decimals)."""
+    from indicators.scoring import tree_score
+
+    return tree_score(score_tree(roots, round_=round_, office_kind=office_kind, scores=scores))

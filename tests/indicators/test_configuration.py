@@ -168,3 +168,41 @@ class TestPublishAndCopy:
         framework_copy_to_year(framework=fw, fiscal_year=target)
         with pytest.raises(ValidationError):
             framework_copy_to_year(framework=fw, fiscal_year=target)
+
+
+class TestOverallScore:
+    def build(self):
+        fw = framework(fiscal_year_2569(), code="SC")
+        d1, d2 = group(fw, "1", "50"), group(fw, "2", "50")
+        a = quantitative(fw, "A", "25", group=d1)
+        b = quantitative(fw, "B", "25", group=d1)
+        c = quantitative(fw, "C", "100", group=d2)
+        return fw, a, b, c
+
+    def test_the_overall_score_is_the_weighted_average_over_the_tree(self):
+        from indicators.selectors import overall_score
+
+        fw, a, b, c = self.build()
+        six = fw.fiscal_year.rounds.get(months=6)
+        scores = {a.pk: Decimal(4), b.pk: Decimal(2), c.pk: Decimal(5)}
+        assert overall_score(framework_tree(fw), round_=six, office_kind="primary", scores=scores) == Decimal("4.00000")
+
+    def test_an_indicator_not_active_in_the_round_drops_out_and_weights_renormalise(self):
+        from indicators.selectors import overall_score
+
+        fw, a, b, c = self.build()
+        b.rounds.set([fw.fiscal_year.rounds.get(months=12)])
+        scores = {a.pk: Decimal(4), b.pk: Decimal(2), c.pk: Decimal(5)}
+        roots = framework_tree(fw)
+        six, twelve = fw.fiscal_year.rounds.get(months=6), fw.fiscal_year.rounds.get(months=12)
+        assert overall_score(roots, round_=six, office_kind="primary", scores=scores) == Decimal("4.50000")
+        assert overall_score(roots, round_=twelve, office_kind="primary", scores=scores) == Decimal("4.00000")
+
+    def test_an_indicator_for_primary_districts_only_drops_out_for_secondary_ones(self):
+        from indicators.selectors import overall_score
+
+        fw, a, b, c = self.build()
+        Indicator.objects.filter(pk=c.pk).update(applies_to_secondary=False)
+        scores = {a.pk: Decimal(4), b.pk: Decimal(2), c.pk: Decimal(5)}
+        six = fw.fiscal_year.rounds.get(months=6)
+        assert overall_score(framework_tree(fw), round_=six, office_kind="secondary", scores=scores) == Decimal("3.00000")
