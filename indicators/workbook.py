@@ -18,7 +18,6 @@ import functools
 import hashlib
 import io
 import re
-import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -47,6 +46,7 @@ from indicators.models import (
 )
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
+from krs.spreadsheets import SpreadsheetError, open_xlsx
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -443,24 +443,13 @@ class _FileProblem(Exception):
 
 def _read_sheets(content: bytes, plan: WorkbookPlan) -> dict[str, list[_Row]]:
     """Every known sheet's data rows as dicts by column name; header problems go to ``plan``."""
-    import openpyxl
-
     bad_file = _("อ่านไฟล์ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
     if len(content) > max_file_bytes():
         raise _FileProblem(_("ไฟล์ใหญ่เกิน %(mb)s MB") % {"mb": max_file_bytes() // (1024 * 1024)})
-    if not content.startswith(b"PK\x03\x04"):
-        raise _FileProblem(bad_file)
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _FileProblem(bad_file) from exc
-    if unpacked > 20 * max_file_bytes():
-        raise _FileProblem(_("ไฟล์ XLSX มีข้อมูลมากเกินไป"))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise _FileProblem(bad_file) from exc
+        workbook = open_xlsx(content, max_bytes=max_file_bytes())
+    except SpreadsheetError as exc:
+        raise _FileProblem(str(exc)) from exc
     sheets: dict[str, list[_Row]] = {}
     total = 0
     try:

@@ -19,7 +19,6 @@ import hashlib
 import io
 import logging
 import re
-import zipfile
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator
@@ -44,6 +43,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from krs.models import ROLE_OFFICE_KINDS, Office, Role, User
+from krs.spreadsheets import SpreadsheetError, open_xlsx
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -346,21 +346,11 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
-    import openpyxl
-
     bad_file = _("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise _FileProblem(bad_file) from exc
-    # A few kilobytes of zip can inflate to gigabytes; a genuine sheet of 20,000 rows is a few dozen MB.
-    if unpacked > 20 * max_file_bytes():
-        raise _FileProblem(_("ไฟล์ XLSX มีข้อมูลมากเกินไป"))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise _FileProblem(bad_file) from exc
+        workbook = open_xlsx(content, max_bytes=max_file_bytes())
+    except SpreadsheetError as exc:
+        raise _FileProblem(str(exc)) from exc
     try:
         if not workbook.worksheets:
             raise _FileProblem(_("ไฟล์ XLSX ไม่มีแผ่นงาน"))
