@@ -51,6 +51,13 @@ class Office(models.Model):
     def is_bureau(self) -> bool:
         return self.kind == self.Kind.BUREAU
 
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language (English pages show the English name when there is one)."""
+        from django.utils.translation import get_language
+
+        return self.display_name(get_language())
+
     def display_name(self, language: str | None = None) -> str:
         """The name in the given language, falling back to Thai."""
         if language == "en" and self.name_en:

@@ -146,6 +146,7 @@ class TestLanguage:
         body = response.content.decode()
         assert '<html lang="en">' in body
         assert "Data entry" in body
+        assert district_user.office.name_en in body  # the office in English too
         response = client.post(reverse("set_language"), {"language": "th", "next": reverse("home")}, follow=True)
         body = response.content.decode()
         assert '<html lang="th">' in body
