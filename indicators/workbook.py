@@ -12,13 +12,9 @@ The format is described for administrators in ``docs/framework-workbook.md``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
-import hashlib
 import io
 import re
-import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -46,7 +42,7 @@ from indicators.models import (
 )
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
-from krs.spreadsheets import SpreadsheetError, open_xlsx
+from krs.spreadsheets import SpreadsheetError, open_xlsx, upload_stash, upload_unstash
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -959,28 +955,16 @@ def framework_import_apply(*, content: bytes, fiscal_year: FiscalYear) -> Framew
 
 def workbook_stash(*, session: SessionBase, content: bytes, filename: str, fiscal_year: FiscalYear) -> str:
     """Keep the previewed file in the session (never in the form) and return its SHA-256 digest."""
-    digest = hashlib.sha256(content).hexdigest()
-    session[SESSION_KEY] = {
-        "digest": digest,
-        "filename": filename[:200],
-        "fiscal_year": fiscal_year.pk,
-        "data": base64.b64encode(zlib.compress(content)).decode("ascii"),
-    }
-    return digest
+    return upload_stash(session, key=SESSION_KEY, content=content, filename=filename, fiscal_year=fiscal_year.pk)
 
 
 def workbook_unstash(*, session: SessionBase, digest: str) -> tuple[bytes, str, int] | None:
     """The stashed file, its name and fiscal year id if the digest matches, else None."""
-    stashed = session.get(SESSION_KEY)
-    if not isinstance(stashed, dict) or stashed.get("digest") != digest:
+    stashed = upload_unstash(session, key=SESSION_KEY, digest=digest)
+    if stashed is None:
         return None
-    try:
-        content = zlib.decompress(base64.b64decode(stashed["data"]))
-    except (KeyError, binascii.Error, zlib.error):
-        return None
-    if hashlib.sha256(content).hexdigest() != digest:
-        return None
-    return content, stashed.get("filename", ""), stashed.get("fiscal_year")
+    content, record = stashed
+    return content, record.get("filename", ""), record.get("fiscal_year")
 
 
 def workbook_discard(*, session: SessionBase) -> None:

@@ -10,16 +10,12 @@ The format is described for administrators in ``docs/import-offices.md``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import csv
 import datetime as dt
-import hashlib
 import io
 import logging
 import re
-import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from krs.models import ROLE_OFFICE_KINDS, Office, Role, User
-from krs.spreadsheets import SpreadsheetError, open_xlsx
+from krs.spreadsheets import SpreadsheetError, open_xlsx, upload_stash, upload_unstash
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -822,31 +818,14 @@ def _send_password_links(*, users: list[User], site_url: str, result: ImportResu
 
 
 def offices_import_stash(*, session: SessionBase, content: bytes, filename: str) -> str:
-    """Keep the previewed file in the session (the server's, never the form's) and return its digest.
-
-    The confirm form posts only the digest, so what gets applied is exactly the file the admin saw.
-    """
-    digest = hashlib.sha256(content).hexdigest()
-    session[SESSION_KEY] = {
-        "digest": digest,
-        "filename": filename[:200],
-        "data": base64.b64encode(zlib.compress(content)).decode("ascii"),
-    }
-    return digest
+    """Keep the previewed file in the session and return its digest (see ``krs.spreadsheets.upload_stash``)."""
+    return upload_stash(session, key=SESSION_KEY, content=content, filename=filename)
 
 
 def offices_import_unstash(*, session: SessionBase, digest: str) -> tuple[bytes, str] | None:
-    """The stashed file if its digest matches, else None (expired session, or another upload since)."""
-    stashed = session.get(SESSION_KEY)
-    if not isinstance(stashed, dict) or stashed.get("digest") != digest:
-        return None
-    try:
-        content = zlib.decompress(base64.b64decode(stashed["data"]))
-    except (KeyError, binascii.Error, zlib.error):
-        return None
-    if hashlib.sha256(content).hexdigest() != digest:
-        return None
-    return content, stashed.get("filename", "")
+    """The stashed file and its name if its digest matches, else None (expired session, or another upload since)."""
+    stashed = upload_unstash(session, key=SESSION_KEY, digest=digest)
+    return None if stashed is None else (stashed[0], stashed[1].get("filename", ""))
 
 
 def offices_import_discard(*, session: SessionBase) -> None:

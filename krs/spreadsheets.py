@@ -1,9 +1,13 @@
-"""Opening an uploaded XLSX workbook safely, for every importer in the project."""
+"""Uploaded spreadsheets, for every importer: open an XLSX safely, keep a previewed file until it is confirmed."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import io
 import zipfile
+import zlib
 
 from django.utils.translation import gettext as _
 
@@ -31,3 +35,32 @@ def open_xlsx(content: bytes, *, max_bytes: int):
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
         raise SpreadsheetError(bad_file) from exc
+
+
+def upload_stash(session, *, key: str, content: bytes, filename: str, **extra) -> str:
+    """Keep a previewed upload in the session (the server's, never the form's); return its SHA-256 digest.
+
+    A confirm form then posts only the digest, so what gets applied is exactly the file the admin saw.
+    """
+    digest = hashlib.sha256(content).hexdigest()
+    session[key] = {
+        "digest": digest,
+        "filename": filename[:200],
+        "data": base64.b64encode(zlib.compress(content)).decode("ascii"),
+        **extra,
+    }
+    return digest
+
+
+def upload_unstash(session, *, key: str, digest: str) -> tuple[bytes, dict] | None:
+    """The stashed bytes and their record if the digest matches, else None (expired, or another upload since)."""
+    stashed = session.get(key)
+    if not isinstance(stashed, dict) or stashed.get("digest") != digest:
+        return None
+    try:
+        content = zlib.decompress(base64.b64decode(stashed["data"]))
+    except (KeyError, binascii.Error, zlib.error):
+        return None
+    if hashlib.sha256(content).hexdigest() != digest:
+        return None
+    return content, stashed
