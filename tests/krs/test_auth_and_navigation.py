@@ -177,3 +177,30 @@ class TestErrorPages:
             response = error_500(rf.get("/"))
         assert response.status_code == 500
         assert "ระบบขัดข้อง" in response.content.decode()
+
+
+class TestAdminManagesUsers:
+    def test_an_administrator_adds_a_user_with_office_and_role(self, client, admin_user, district):
+        from krs.models import Role, User
+
+        client.force_login(admin_user)
+        assert client.get(reverse("admin:krs_user_add")).status_code == 200
+        response = client.post(reverse("admin:krs_user_add"), {
+            "username": "newreporter", "email": "new@obec.go.th", "office": district.pk, "role": Role.DISTRICT_REPORTER,
+            "usable_password": "false",
+        })
+        assert response.status_code == 302, response.content.decode()[:3000]
+        user = User.objects.get(username="newreporter")
+        assert (user.office, user.role, user.is_staff, user.has_usable_password()) == (district, Role.DISTRICT_REPORTER, False, False)
+
+    def test_a_role_that_does_not_fit_the_office_is_refused_in_thai(self, client, admin_user, district):
+        from krs.models import Role, User
+
+        client.force_login(admin_user)
+        response = client.post(reverse("admin:krs_user_add"), {
+            "username": "wrongrole", "email": "w@obec.go.th", "office": district.pk, "role": Role.BUREAU_CERTIFIER,
+            "usable_password": "false",
+        })
+        assert response.status_code == 200
+        assert "ใช้กับหน่วยงานประเภท" in response.content.decode()
+        assert not User.objects.filter(username="wrongrole").exists()
