@@ -1,0 +1,77 @@
+"""What districts report: one entry per (district, indicator, round), and the values of its variables."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from indicators.models import SCORE_FIELD, VALUE_FIELD, Indicator, Round, Variable
+from krs.models import Office
+
+
+class Entry(models.Model):
+    """A district's report on one indicator in one round. Created "not reported" when the round opens.
+
+    Only ``certification``'s workflow functions change ``status`` (design.md); this app creates
+    entries and records values and the scores they give.
+    """
+
+    class Status(models.TextChoices):
+        NOT_REPORTED = "not_reported", _("ยังไม่รายงานผล")
+        AWAITING = "awaiting", _("รอการรับรองผล")
+        REJECTED = "rejected", _("ไม่รับรอง")
+        CERTIFIED = "certified", pgettext_lazy("entry status", "รับรองผล")  # the nav's "รับรองผล" is a verb
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="entries", verbose_name=_("หน่วยงาน"))
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("ตัวชี้วัด"))
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries", verbose_name=_("รอบการรายงาน"))
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.NOT_REPORTED)
+    result = models.DecimalField(_("ผลการดำเนินงาน"), null=True, blank=True, **VALUE_FIELD)
+    self_score = models.DecimalField(_("คะแนนประเมินตนเอง"), null=True, blank=True, **SCORE_FIELD)
+    official_score = models.DecimalField(_("คะแนนที่รับรอง"), null=True, blank=True, **SCORE_FIELD)
+    # Bumped on every save of the entry's values: a save that read an older version is told, not applied.
+    version = models.PositiveIntegerField(_("รุ่นข้อมูล"), default=0)
+    created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("แก้ไขล่าสุด"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("รายการรายงานผล")
+        verbose_name_plural = _("รายการรายงานผล")
+        ordering = ["round", "office", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "indicator", "round"], name="entry_unique_per_round"),
+            models.CheckConstraint(
+                condition=Q(self_score__isnull=True) | Q(self_score__gte=1, self_score__lte=5), name="entry_self_score_on_scale"
+            ),
+            models.CheckConstraint(
+                condition=Q(official_score__isnull=True) | Q(official_score__gte=1, official_score__lte=5),
+                name="entry_official_score_on_scale",
+            ),
+        ]
+        indexes = [models.Index(fields=["round", "status"], name="entry_round_status")]
+
+    def __str__(self) -> str:
+        return f"{self.office.code} · {self.indicator.code} · {self.round}"
+
+
+class Value(models.Model):
+    """The value of one variable in one entry, entered by the district or, for central data, the bureau."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="values", verbose_name=_("รายการรายงานผล"))
+    variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="values", verbose_name=_("ตัวแปร"))
+    value = models.DecimalField(_("ค่า"), null=True, blank=True, **VALUE_FIELD)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("บันทึกโดย")
+    )
+    updated_at = models.DateTimeField(_("บันทึกเมื่อ"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ค่าตัวแปร")
+        verbose_name_plural = _("ค่าตัวแปร")
+        constraints = [models.UniqueConstraint(fields=["entry", "variable"], name="value_unique_per_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.variable.code} = {self.value}"
