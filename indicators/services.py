@@ -97,65 +97,44 @@ def framework_copy_to_year(*, framework: Framework, fiscal_year: FiscalYear) -> 
         kind=framework.kind, description=framework.description, status=Framework.Status.DRAFT,
     )
     group_map: dict[int, Group] = {}
-    # Parents must exist before their children: copy in passes rather than trust an ordering.
-    pending = list(Group.objects.filter(framework=framework))
-    while pending:
-        remaining = []
-        for group in pending:
-            if group.parent_id and group.parent_id not in group_map:
-                remaining.append(group)
-                continue
-            old_pk = group.pk
-            group.pk = None
-            group.framework = copy
-            group.parent = group_map.get(group.parent_id) if group.parent_id else None
-            group.save()
-            group_map[old_pk] = group
-        if len(remaining) == len(pending):
-            raise ValidationError(_("โครงสร้างมิติ/หมวดวนกลับหากัน คัดลอกไม่ได้"))
-        pending = remaining
+    for group in _parents_first(Group.objects.filter(framework=framework), _("โครงสร้างมิติ/หมวดวนกลับหากัน คัดลอกไม่ได้")):
+        old_pk = group.pk
+        group.pk = None
+        group.framework = copy
+        group.parent = group_map.get(group.parent_id) if group.parent_id else None
+        group.save()
+        group_map[old_pk] = group
 
-    indicators = list(framework_indicators_for_copy(framework))
     indicator_map: dict[int, Indicator] = {}
-    pending_indicators = indicators
-    while pending_indicators:
-        remaining = []
-        for indicator in pending_indicators:
-            if indicator.parent_id and indicator.parent_id not in indicator_map:
-                remaining.append(indicator)
-                continue
-            old = indicator
-            rounds = [new_rounds[r.months] for r in old.rounds.all() if r.months in new_rounds]
-            variables = list(old.variables.all())
-            thresholds = list(old.thresholds.all())
-            steps = list(old.steps.all())
-            levels = list(old.levels.all())
-            old_pk, old_group_id, old_parent_id = old.pk, old.group_id, old.parent_id
-            new = old  # its relations were read above; saving with no pk inserts a copy
-            new.pk = None
-            new.framework = copy
-            new.group = group_map.get(old_group_id) if old_group_id else None
-            new.parent = indicator_map.get(old_parent_id) if old_parent_id else None
-            new.save()
-            new.rounds.set(rounds)
-            for variable in variables:
-                variable_rounds = [new_rounds[r.months] for r in variable.rounds.all() if r.months in new_rounds]
-                variable.pk = None
-                variable.indicator = new
-                variable.save()
-                variable.rounds.set(variable_rounds)
-            Threshold.objects.bulk_create([Threshold(indicator=new, level=t.level, value=t.value) for t in thresholds])
-            MilestoneStep.objects.bulk_create(
-                [MilestoneStep(indicator=new, number=s.number, description=s.description, sub_items=s.sub_items) for s in steps]
-            )
-            RubricLevel.objects.bulk_create(
-                [RubricLevel(indicator=new, code=lv.code, name=lv.name, criteria=lv.criteria, score=lv.score) for lv in levels]
-            )
-            indicator_map[old_pk] = new
-        if len(remaining) == len(pending_indicators):
-            raise ValidationError(_("ตัวชี้วัดหลัก/ย่อยวนกลับหากัน คัดลอกไม่ได้"))
-        pending_indicators = remaining
-    components = DerivedComponent.objects.filter(indicator__framework=framework)
+    for old in _parents_first(framework_indicators_for_copy(framework), _("ตัวชี้วัดหลัก/ย่อยวนกลับหากัน คัดลอกไม่ได้")):
+        rounds = [new_rounds[r.months] for r in old.rounds.all() if r.months in new_rounds]
+        variables = list(old.variables.all())
+        thresholds = list(old.thresholds.all())
+        steps = list(old.steps.all())
+        levels = list(old.levels.all())
+        old_pk, old_group_id, old_parent_id = old.pk, old.group_id, old.parent_id
+        new = old  # its relations were read above; saving with no pk inserts a copy
+        new.pk = None
+        new.framework = copy
+        new.group = group_map.get(old_group_id) if old_group_id else None
+        new.parent = indicator_map.get(old_parent_id) if old_parent_id else None
+        new.save()
+        new.rounds.set(rounds)
+        for variable in variables:
+            variable_rounds = [new_rounds[r.months] for r in variable.rounds.all() if r.months in new_rounds]
+            variable.pk = None
+            variable.indicator = new
+            variable.save()
+            variable.rounds.set(variable_rounds)
+        Threshold.objects.bulk_create([Threshold(indicator=new, level=t.level, value=t.value) for t in thresholds])
+        MilestoneStep.objects.bulk_create(
+            [MilestoneStep(indicator=new, number=s.number, description=s.description, sub_items=s.sub_items) for s in steps]
+        )
+        RubricLevel.objects.bulk_create(
+            [RubricLevel(indicator=new, code=lv.code, name=lv.name, criteria=lv.criteria, score=lv.score) for lv in levels]
+        )
+        indicator_map[old_pk] = new
+    components = DerivedComponent.objects.filter(indicator__framework=framework).select_related("source")
     DerivedComponent.objects.bulk_create([
         DerivedComponent(
             indicator=indicator_map[c.indicator_id],
@@ -166,6 +145,28 @@ def framework_copy_to_year(*, framework: Framework, fiscal_year: FiscalYear) -> 
         for c in components
     ])
     return copy
+
+
+def _parents_first(items, cycle_message: str):
+    """Yield rows (with ``pk`` and ``parent_id``) so that a parent always comes before its children.
+
+    The caller saves each as it is yielded; a row waits until its parent has been yielded, so no
+    ordering of the query is trusted. A parent loop raises ValidationError with ``cycle_message``.
+    """
+    pending = list(items)
+    done: set[int] = set()
+    while pending:
+        waiting = []
+        for item in pending:
+            if item.parent_id and item.parent_id not in done:
+                waiting.append(item)
+                continue
+            old_pk = item.pk
+            yield item
+            done.add(old_pk)
+        if len(waiting) == len(pending):
+            raise ValidationError(cycle_message)
+        pending = waiting
 
 
 def framework_indicators_for_copy(framework: Framework):
