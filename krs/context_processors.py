@@ -23,7 +23,7 @@ def nav_items_for(user) -> list[NavItem]:
         return []
     items = [NavItem(_("หน้าหลัก"), reverse("home"), "house")]
     if permissions.is_district_reporter(user):
-        items.append(NavItem(_("บันทึกข้อมูล"), reverse("home") + "#report", "pencil-square"))
+        items.append(NavItem(_("บันทึกข้อมูล"), reverse("reporting:entry_current"), "pencil-square"))
     if permissions.is_bureau_certifier(user):
         items.append(NavItem(_("รับรองผล"), reverse("home") + "#certify", "patch-check"))
     if permissions.may_view_national_results(user):

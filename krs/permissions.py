@@ -64,3 +64,66 @@ def may_configure(user: User) -> bool:
 def may_use_admin_site(user: User) -> bool:
     # Staff status follows the administrator role (User.save), so the two cannot disagree.
     return is_administrator(user) and user.is_staff
+
+
+# --- Entries (reporting) -----------------------------------------------------------------------------
+# Entries are duck-typed here (krs imports no app): ``entry.office_id``, ``entry.indicator.owner_id``,
+# ``entry.round`` with ``opens_at``/``deadline``/``certification_deadline``, ``entry.status`` and
+# ``entry.fix_deadline``; ``entry.Status`` is the model's own choices.
+
+
+def may_view_entry(user: User, entry) -> bool:
+    """The district itself, the bureau that owns the indicator, administrators and executives."""
+    if not _active(user):
+        return False
+    if is_administrator(user) or is_executive(user):
+        return True
+    if is_bureau_certifier(user):
+        return entry.indicator.owner_id == user.office_id
+    return is_district_reporter(user) and user.office_id == entry.office_id
+
+
+def entry_edit_block(entry, now) -> str | None:
+    """Why the district may not change this entry's values now (Thai), or None when it may."""
+    from django.utils.translation import gettext as _
+
+    from krs.thaicalendar import format_thai_date
+
+    status, round_ = entry.status, entry.round
+    if status == entry.Status.CERTIFIED:
+        return _("ตัวชี้วัดนี้รับรองผลแล้ว แก้ไขไม่ได้")
+    if now < round_.opens_at:
+        return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล (เปิด %(date)s)") % {"date": format_thai_date(round_.opens_at)}
+    if now <= round_.deadline:
+        return None
+    if status == entry.Status.REJECTED and entry.fix_deadline and now <= entry.fix_deadline:
+        return None
+    return _("ปิดรับรายงานรอบนี้แล้ว (กำหนดส่ง %(date)s)") % {"date": format_thai_date(round_.deadline)}
+
+
+def may_edit_entry(user: User, entry, now) -> bool:
+    """May the user change the district-entered values of this entry now? Its own district, while open."""
+    return may_report_for(user, entry.office) and entry_edit_block(entry, now) is None
+
+
+def central_edit_block(entry, now) -> str | None:
+    """Why the owning bureau may not change this entry's central data now, or None.
+
+    Central data can be entered from the round's opening until its certification deadline, and never
+    on a certified entry.
+    """
+    from django.utils.translation import gettext as _
+
+    round_ = entry.round
+    if entry.status == entry.Status.CERTIFIED:
+        return _("ตัวชี้วัดนี้รับรองผลแล้ว แก้ไขไม่ได้")
+    if now < round_.opens_at:
+        return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล")
+    if now > round_.certification_deadline:
+        return _("เลยกำหนดรับรองผลของรอบนี้แล้ว")
+    return None
+
+
+def may_enter_central_data(user: User, indicator) -> bool:
+    """Central variables are entered only by the bureau that owns the indicator."""
+    return is_bureau_certifier(user) and indicator.owner_id is not None and indicator.owner_id == user.office_id

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from indicators.models import SCORE_FIELD, VALUE_FIELD, Indicator, Round, Variable
+from indicators.models import SCORE_FIELD, VALUE_FIELD, Indicator, MilestoneStep, Round, RubricLevel, Variable
 from krs.models import Office
 
 
@@ -32,6 +32,16 @@ class Entry(models.Model):
     result = models.DecimalField(_("ผลการดำเนินงาน"), null=True, blank=True, **VALUE_FIELD)
     self_score = models.DecimalField(_("คะแนนประเมินตนเอง"), null=True, blank=True, **SCORE_FIELD)
     official_score = models.DecimalField(_("คะแนนที่รับรอง"), null=True, blank=True, **SCORE_FIELD)
+    # Why there is no result or score yet ("ยังไม่มีค่าตัวแปร B", "หารด้วยศูนย์: …"), shown instead of a zero.
+    score_note = models.CharField(_("หมายเหตุการคำนวณ"), max_length=255, blank=True)
+    # The district's choices for indicators scored without variables.
+    level = models.ForeignKey(
+        RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่เลือก")
+    )
+    passed = models.BooleanField(_("ผลสำเร็จ"), null=True, blank=True)
+    # Set by certification when it rejects with a fix: the district may correct the entry until then.
+    fix_deadline = models.DateTimeField(_("กำหนดแก้ไข"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("รายงานผลเมื่อ"), null=True, blank=True)
     # Bumped on every save of the entry's values: a save that read an older version is told, not applied.
     version = models.PositiveIntegerField(_("รุ่นข้อมูล"), default=0)
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
@@ -75,3 +85,64 @@ class Value(models.Model):
 
     def __str__(self) -> str:
         return f"{self.variable.code} = {self.value}"
+
+
+class StepValue(models.Model):
+    """How much of one milestone step an entry has done: sub-items done out of the step's sub-items."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="step_values", verbose_name=_("รายการรายงานผล"))
+    step = models.ForeignKey(MilestoneStep, on_delete=models.PROTECT, related_name="+", verbose_name=_("ขั้นตอน"))
+    done = models.PositiveSmallIntegerField(_("รายการที่ทำแล้ว"), default=0)
+
+    class Meta:
+        verbose_name = _("ความสำเร็จของขั้นตอน")
+        verbose_name_plural = _("ความสำเร็จของขั้นตอน")
+        constraints = [models.UniqueConstraint(fields=["entry", "step"], name="step_value_unique_per_entry")]
+
+    def __str__(self) -> str:
+        return f"{self.step} = {self.done}"
+
+
+class ValueChange(models.Model):
+    """One audited change of what an entry holds: a variable's value, a step, a level or a pass/fail choice.
+
+    Written by ``entry_save_values`` (and the central-data grid and upload) in the same transaction as
+    the change, one row per field that changed. Old and new are kept as the text people read.
+    """
+
+    class Source(models.TextChoices):
+        ENTRY_PAGE = "entry_page", _("หน้าบันทึกข้อมูล")
+        CENTRAL_GRID = "central_grid", _("หน้าบันทึกข้อมูลส่วนกลาง")
+        CENTRAL_UPLOAD = "central_upload", _("นำเข้าไฟล์ข้อมูลส่วนกลาง")
+        SYSTEM = "system", _("ระบบ")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="changes", verbose_name=_("รายการรายงานผล"))
+    field = models.CharField(_("รายการ"), max_length=60)
+    old_value = models.CharField(_("ค่าเดิม"), max_length=120, blank=True)
+    new_value = models.CharField(_("ค่าใหม่"), max_length=120, blank=True)
+    version = models.PositiveIntegerField(_("รุ่นข้อมูล"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("แก้ไขโดย")
+    )
+    changed_at = models.DateTimeField(_("แก้ไขเมื่อ"))
+    source = models.CharField(_("จาก"), max_length=20, choices=Source.choices)
+
+    class Meta:
+        verbose_name = _("ประวัติการแก้ไขค่า")
+        verbose_name_plural = _("ประวัติการแก้ไขค่า")
+        ordering = ["entry", "-changed_at", "-pk"]
+        indexes = [models.Index(fields=["entry", "version"], name="change_entry_version")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value or '–'} → {self.new_value or '–'}"
+
+    @property
+    def label(self) -> str:
+        """What changed, as people read it: "ตัวแปร A", "ขั้นที่ 2", "ระดับ", "ผลสำเร็จ"."""
+        if self.field == "level":
+            return _("ระดับ")
+        if self.field == "passed":
+            return _("ผลสำเร็จ (1 = สำเร็จ, 0 = ไม่สำเร็จ)")
+        if self.field.startswith("step:"):
+            return _("ขั้นที่ %(n)s") % {"n": self.field.removeprefix("step:")}
+        return _("ตัวแปร %(code)s") % {"code": self.field}

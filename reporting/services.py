@@ -1,14 +1,22 @@
-"""Writes of reporting: opening a round creates its entries."""
+"""Writes of reporting: opening a round creates its entries; saving values scores them, audited."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from indicators.models import Framework, Indicator, Round
+from indicators.models import Framework, Indicator, MilestoneStep, Round, Variable
 from krs.models import Office
-from reporting.models import Entry
+from krs.permissions import entry_edit_block
+from reporting.compute import Inputs, active_variables, district_chooses, indicator_config, is_complete, outcome
+from reporting.models import Entry, StepValue, Value, ValueChange
+from reporting.numbers import format_value, parse_for, parse_value
 
 
 @dataclass(frozen=True)
@@ -31,8 +39,8 @@ def round_open(*, round_: Round) -> RoundOpened:
     entry, office, indicator, framework = Entry._meta, Office._meta, Indicator._meta, Framework._meta
     rounds_table = Indicator.rounds.through._meta.db_table
     sql = f"""
-        INSERT INTO {entry.db_table} (office_id, indicator_id, round_id, status, version, created_at, updated_at)
-        SELECT o.id, i.id, %(round)s, %(status)s, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+        INSERT INTO {entry.db_table} (office_id, indicator_id, round_id, status, version, score_note, created_at, updated_at)
+        SELECT o.id, i.id, %(round)s, %(status)s, 0, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
         FROM {office.db_table} o
         JOIN {indicator.db_table} i ON (
             (o.kind = %(primary)s AND i.applies_to_primary) OR (o.kind = %(secondary)s AND i.applies_to_secondary)
@@ -60,3 +68,209 @@ def round_open(*, round_: Round) -> RoundOpened:
         cursor.execute(sql, params)
         created = cursor.rowcount
     return RoundOpened(round_id=round_.pk, created=max(created, 0), total=Entry.objects.filter(round=round_).count())
+
+
+# --- Saving an entry's values ------------------------------------------------------------------------
+
+
+class EntryClosed(Exception):
+    """The entry cannot be changed now; ``reason`` says why, in Thai."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class InvalidInputs(Exception):
+    """Some typed values are not acceptable; ``errors`` maps each field name to its Thai message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+class VersionConflict(Exception):
+    """Someone saved the entry after the form was read; ``changes`` are what they changed since."""
+
+    def __init__(self, *, version: int, changes: list[ValueChange]) -> None:
+        super().__init__(version)
+        self.version = version
+        self.changes = changes
+
+
+@dataclass
+class Saved:
+    entry: Entry
+    indicator: Indicator
+    inputs: Inputs
+    changes: list[ValueChange]
+
+
+def variable_field(variable: Variable) -> str:
+    return f"v{variable.pk}"
+
+
+def step_field(step: MilestoneStep) -> str:
+    return f"s{step.pk}"
+
+
+def entry_inputs(entry: Entry, values, step_values) -> Inputs:
+    """What an entry holds now, from its Value and StepValue rows."""
+    return Inputs(
+        values={v.variable_id: v.value for v in values},
+        steps={s.step_id: s.done for s in step_values},
+        level_id=entry.level_id,
+        passed=entry.passed,
+    )
+
+
+def parse_district_inputs(indicator: Indicator, round_: Round, raw: Mapping[str, str], current: Inputs) -> Inputs:
+    """The district's typed fields applied over ``current``; InvalidInputs lists every field that is wrong.
+
+    Only what the district enters in this round is read: central variables, variables of other rounds
+    and anything else in ``raw`` are ignored, so a crafted form cannot reach them.
+    """
+    new = current.copy()
+    errors: dict[str, str] = {}
+    for variable in active_variables(indicator, round_):
+        name = variable_field(variable)
+        if variable.source != Variable.Source.DISTRICT or name not in raw:
+            continue
+        try:
+            new.values[variable.pk] = parse_for(variable, raw[name])
+        except ValidationError as exc:
+            errors[name] = exc.messages[0]
+    choice = district_chooses(indicator)
+    if choice == "steps" and "steps" in raw:
+        for step in indicator.steps.all():
+            name = step_field(step)
+            text = (raw.get(name) or "").strip()
+            if step.sub_items == 1:
+                new.steps[step.pk] = 1 if text in ("1", "on", "true") else 0
+                continue
+            try:
+                done = parse_value(text or "0", kind=Variable.Kind.INTEGER, minimum=Decimal(0), maximum=Decimal(step.sub_items))
+                new.steps[step.pk] = int(done)
+            except ValidationError as exc:
+                errors[name] = exc.messages[0]
+    elif choice == "level" and "level" in raw:
+        text = (raw.get("level") or "").strip()
+        ids = {str(level.pk): level.pk for level in indicator.levels.all()}
+        if text and text not in ids:
+            errors["level"] = _("เลือกระดับจากรายการที่มี")
+        else:
+            new.level_id = ids.get(text)
+    elif choice == "passed" and "passed" in raw:
+        text = (raw.get("passed") or "").strip()
+        if text not in ("", "1", "0"):
+            errors["passed"] = _("เลือกสำเร็จหรือไม่สำเร็จ")
+        else:
+            new.passed = None if text == "" else text == "1"
+    if errors:
+        raise InvalidInputs(errors)
+    return new
+
+
+def _diff(indicator: Indicator, old: Inputs, new: Inputs) -> list[tuple[str, str, str]]:
+    """(field, old, new) for every stored thing that differs, in the indicator's order."""
+    found = []
+    for variable in indicator.variables.all():
+        before, after = old.values.get(variable.pk), new.values.get(variable.pk)
+        if before != after or (before is None) != (after is None):
+            found.append((variable.code, format_value(before), format_value(after)))
+    for step in indicator.steps.all():
+        if step.pk in new.steps and old.steps.get(step.pk) != new.steps[step.pk]:
+            before = old.steps.get(step.pk)
+            found.append((f"step:{step.number}", "" if before is None else str(before), str(new.steps[step.pk])))
+    if old.level_id != new.level_id:
+        names = {level.pk: level.name for level in indicator.levels.all()}
+        found.append(("level", names.get(old.level_id, ""), names.get(new.level_id, "")))
+    if old.passed != new.passed:
+        as_text = {None: "", True: "1", False: "0"}
+        found.append(("passed", as_text[old.passed], as_text[new.passed]))
+    return found
+
+
+def _apply(items, *, user, source: str, now) -> list[ValueChange]:
+    """Write new inputs for several (entry, indicator, old, new): values, steps, scores, audit, status.
+
+    A constant number of queries for any number of entries, plus two per entry whose status changes.
+    The entries must be locked by the caller's transaction.
+    """
+    values, steps, changes, touched = [], [], [], []
+    completed, emptied = [], []
+    for entry, indicator, old, new in items:
+        diff = _diff(indicator, old, new)
+        if diff:
+            entry.version += 1
+            for variable in indicator.variables.all():
+                if variable.pk in new.values and old.values.get(variable.pk, "absent") != new.values[variable.pk]:
+                    values.append(Value(entry=entry, variable=variable, value=new.values[variable.pk], updated_by=user,
+                                        updated_at=now))
+            for step in indicator.steps.all():
+                if step.pk in new.steps and old.steps.get(step.pk) != new.steps[step.pk]:
+                    steps.append(StepValue(entry=entry, step=step, done=new.steps[step.pk]))
+            changes.extend(
+                ValueChange(entry=entry, field=name, old_value=before, new_value=after, version=entry.version,
+                            changed_by=user, changed_at=now, source=source)
+                for name, before, after in diff
+            )
+        result = outcome(indicator, entry.round, new)
+        entry.result, entry.self_score, entry.score_note = result.result, result.score, result.note[:255]
+        entry.level_id, entry.passed, entry.updated_at = new.level_id, new.passed, now
+        touched.append(entry)
+        complete = is_complete(indicator, entry.round, new)
+        if complete and entry.status in (Entry.Status.NOT_REPORTED, Entry.Status.REJECTED) and (diff or entry.status == Entry.Status.NOT_REPORTED):
+            completed.append(entry)
+        elif not complete and entry.status == Entry.Status.AWAITING:
+            emptied.append(entry)
+    if values:
+        Value.objects.bulk_create(values, update_conflicts=True, unique_fields=["entry", "variable"],
+                                  update_fields=["value", "updated_by", "updated_at"])
+    if steps:
+        StepValue.objects.bulk_create(steps, update_conflicts=True, unique_fields=["entry", "step"], update_fields=["done"])
+    if touched:
+        Entry.objects.bulk_update(touched, ["result", "self_score", "score_note", "level", "passed", "version", "updated_at"])
+    if changes:
+        ValueChange.objects.bulk_create(changes)
+    from certification import workflow  # status changes live in one place (design.md)
+
+    for entry in completed:
+        workflow.entry_mark_reported(entry=entry, by=user, at=now)
+    for entry in emptied:
+        workflow.entry_mark_unreported(entry=entry, by=user, at=now)
+    return changes
+
+
+def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_version: int, now=None,
+                      source: str = ValueChange.Source.ENTRY_PAGE) -> Saved:
+    """Save what the district typed for one indicator: all of it or nothing.
+
+    Raises EntryClosed (the round is not open, or the entry is certified), VersionConflict (someone saved
+    since ``expected_version`` was read: nothing is written, the caller shows what changed) or
+    InvalidInputs (every wrong field with its message: nothing is written). Permission to report for
+    the entry's district is the caller's (the view's) check; the time and status rules are checked here,
+    under the row lock, so a save that races the deadline or a certification cannot slip through.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        entry = (
+            Entry.objects.select_for_update(of=("self",))
+            .select_related("round__fiscal_year", "office", "indicator")
+            .get(pk=entry.pk)
+        )
+        block = entry_edit_block(entry, now)
+        if block:
+            raise EntryClosed(block)
+        indicator = indicator_config(Indicator.objects.filter(pk=entry.indicator_id)).get()
+        entry.indicator = indicator
+        if entry.version != expected_version:
+            changes = list(
+                ValueChange.objects.filter(entry=entry, version__gt=expected_version).select_related("changed_by")
+                .order_by("changed_at", "pk")
+            )
+            raise VersionConflict(version=entry.version, changes=changes)
+        current = entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry))
+        new = parse_district_inputs(indicator, entry.round, raw, current)
+        changes = _apply([(entry, indicator, current, new)], user=user, source=source, now=now)
+    return Saved(entry=entry, indicator=indicator, inputs=new, changes=changes)

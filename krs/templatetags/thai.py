@@ -58,3 +58,25 @@ def be_year(value) -> str:
 def fiscal_year(value) -> str:
     """{{ d|fiscal_year }} → the พ.ศ. fiscal year the date falls in."""
     return str(thaicalendar.fiscal_year_of(value)) if _is_date(value) else ""
+
+
+@register.filter
+def time_left(value) -> str:
+    """{{ delta|time_left }} → "3 วัน 4 ชั่วโมง 5 นาที" (minutes only under a day); "" when not a timedelta."""
+    from datetime import timedelta
+
+    from django.utils.translation import gettext as _
+
+    if not isinstance(value, timedelta):
+        return ""
+    minutes = max(int(value.total_seconds() // 60), 0)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(_("%(n)d วัน") % {"n": days})
+    if days or hours:
+        parts.append(_("%(n)d ชั่วโมง") % {"n": hours})
+    if not days:
+        parts.append(_("%(n)d นาที") % {"n": minutes})
+    return " ".join(parts)

@@ -1,0 +1,135 @@
+"""Numbers as people type them: Thai digits, thousands separators, spaces, a trailing % for percents.
+
+``parse_value`` turns what was typed into a ``Decimal`` (or ``None`` for an empty box) and refuses
+everything else with a Thai message that says what to type instead. It is pure: the entry page, the
+live preview, the bureaus' grid and the XLSX/CSV upload all read numbers through it, so a value
+accepted in one place is accepted in all. See docs/reporting.md ("Typing numbers").
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from indicators.models import VALUE_FIELD, Variable
+
+MAX_DIGITS = VALUE_FIELD["max_digits"]
+DECIMAL_PLACES = VALUE_FIELD["decimal_places"]
+MAX_WHOLE_DIGITS = MAX_DIGITS - DECIMAL_PLACES
+
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+# Minus signs people paste from Word or Excel, and the full-width forms of a Thai IME.
+_SIGNS = str.maketrans({"−": "-", "–": "-", "﹣": "-", "－": "-", "＋": "+", "．": ".", "，": ",", "％": "%"})
+# Every kind of space, including the no-break and thin spaces spreadsheets use between thousands.
+_SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f\u200b]+")
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
+_NOT_NUMBERS = {"nan", "snan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"}
+
+
+def _plain(value: Decimal) -> str:
+    """A Decimal written without exponent or trailing zeros: 1E+2 → "100", 2.50 → "2.5"."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_value(value: Decimal | None, *, grouped: bool = False) -> str:
+    """A stored value as people read it: no trailing zeros, thousands grouped when asked."""
+    if value is None:
+        return ""
+    text = _plain(value)
+    if not grouped:
+        return text
+    whole, dot, fraction = text.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    return f"{sign}{int(whole.lstrip('-')):,}{dot}{fraction}"
+
+
+def parse_value(
+    text: object,
+    *,
+    kind: str = Variable.Kind.NUMBER,
+    minimum: Decimal | None = None,
+    maximum: Decimal | None = None,
+) -> Decimal | None:
+    """What was typed, as a Decimal within the variable's rules; None for an empty box.
+
+    Raises ``ValidationError`` with one Thai message naming what is wrong.
+    """
+    if text is None:
+        return None
+    if isinstance(text, Decimal):
+        raw = _plain(text) if text.is_finite() else str(text)
+    elif isinstance(text, bool):
+        raise ValidationError(_("ต้องเป็นตัวเลข"), code="invalid")
+    elif isinstance(text, int):
+        raw = str(text)
+    elif isinstance(text, float):
+        # Spreadsheet cells arrive as float; repr is the shortest text that reads back the same float,
+        # which is what the person typed into the cell.
+        raw = repr(text)
+    else:
+        raw = str(text)
+    cleaned = _SPACES.sub("", raw.translate(_THAI_DIGITS).translate(_SIGNS))
+    if not cleaned:
+        return None
+    percent = cleaned.endswith("%")
+    if percent:
+        cleaned = cleaned[:-1]
+        if kind != Variable.Kind.PERCENT:
+            raise ValidationError(_("ใส่เครื่องหมาย % ได้เฉพาะค่าที่เป็นร้อยละ: พิมพ์เฉพาะตัวเลข"), code="percent")
+        if not cleaned:
+            raise ValidationError(_("ต้องเป็นตัวเลข เช่น 85 หรือ 85.5%"), code="invalid")
+    if cleaned.lower() in _NOT_NUMBERS:
+        raise ValidationError(_("ต้องเป็นตัวเลขจริง (NaN หรือค่าอนันต์ใช้ไม่ได้)"), code="not_finite")
+    if "," in cleaned:
+        if not _GROUPED.fullmatch(cleaned):
+            raise ValidationError(
+                _("เครื่องหมายจุลภาคต้องคั่นทุก 3 หลัก เช่น 1,234,567.5 (ใช้จุด . เป็นจุดทศนิยม)"), code="grouping"
+            )
+        cleaned = cleaned.replace(",", "")
+    if not _PLAIN.fullmatch(cleaned):
+        raise ValidationError(_example_message(kind), code="invalid")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only valid decimals
+        raise ValidationError(_example_message(kind), code="invalid") from None
+    whole, _dot, fraction = cleaned.lstrip("+-").partition(".")
+    whole_digits = len(whole.lstrip("0"))
+    fraction_digits = len(fraction.rstrip("0"))
+    if whole_digits > MAX_WHOLE_DIGITS or fraction_digits > DECIMAL_PLACES:
+        raise ValidationError(
+            _("ตัวเลขยาวเกินไป: ได้ไม่เกิน %(whole)s หลักหน้าจุดทศนิยม และไม่เกิน %(places)s ตำแหน่งหลังจุด")
+            % {"whole": MAX_WHOLE_DIGITS, "places": DECIMAL_PLACES},
+            code="max_digits",
+        )
+    value = value + 0  # "-0" → 0
+    if kind == Variable.Kind.YES_NO and value not in (0, 1):
+        raise ValidationError(_("กรอก 1 (ใช่/ดำเนินการแล้ว) หรือ 0 (ไม่ใช่/ยังไม่ดำเนินการ) เท่านั้น"), code="yes_no")
+    if kind == Variable.Kind.INTEGER and value != value.to_integral_value():
+        raise ValidationError(_("ต้องเป็นจำนวนเต็ม (ไม่มีทศนิยม)"), code="integer")
+    if minimum is not None and value < minimum:
+        raise ValidationError(_("ต้องไม่น้อยกว่า %(minimum)s") % {"minimum": format_value(minimum, grouped=True)}, code="min")
+    if maximum is not None and value > maximum:
+        raise ValidationError(_("ต้องไม่มากกว่า %(maximum)s") % {"maximum": format_value(maximum, grouped=True)}, code="max")
+    return value
+
+
+def _example_message(kind: str) -> str:
+    if kind == Variable.Kind.YES_NO:
+        return _("กรอก 1 (ใช่/ดำเนินการแล้ว) หรือ 0 (ไม่ใช่/ยังไม่ดำเนินการ) เท่านั้น")
+    if kind == Variable.Kind.INTEGER:
+        return _("ต้องเป็นจำนวนเต็ม เช่น 120 หรือ 1,250")
+    if kind == Variable.Kind.PERCENT:
+        return _("ต้องเป็นตัวเลข เช่น 85 หรือ 85.5%")
+    return _("ต้องเป็นตัวเลข เช่น 1,250.75")
+
+
+def parse_for(variable: Variable, text: object) -> Decimal | None:
+    """parse_value with the variable's own kind and bounds."""
+    return parse_value(text, kind=variable.kind, minimum=variable.minimum, maximum=variable.maximum)

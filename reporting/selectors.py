@@ -1,0 +1,258 @@
+"""Reads of reporting: the entry page of one district and round, in a constant number of queries."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
+from krs.models import Office
+from krs.permissions import entry_edit_block
+from reporting.compute import Inputs, active_variables, chooses_centrally, district_chooses, indicator_config, outcome
+from reporting.models import Entry, StepValue, Value, ValueChange
+from reporting.numbers import format_value
+
+
+@dataclass
+class VariableRow:
+    variable: Variable
+    field: str
+    value: Decimal | None
+    # "input" (the district types it now), "district" (its value, read-only), "central" (a central value),
+    # "no_central" (central, no value yet), "other_round" (not reported in this round)
+    state: str
+    text: str = ""
+    error: str = ""
+
+    @property
+    def display(self) -> str:
+        return format_value(self.value, grouped=True)
+
+
+@dataclass
+class StepRow:
+    step: MilestoneStep
+    field: str
+    done: int | None
+    error: str = ""
+
+    @property
+    def checked(self) -> bool:
+        return self.done is not None and self.done >= self.step.sub_items
+
+
+@dataclass
+class EntryRow:
+    """One indicator of the page: its entry, what it holds and what the district may do with it."""
+
+    entry: Entry
+    indicator: Indicator
+    inputs: Inputs
+    variables: list[VariableRow]
+    steps: list[StepRow] = field(default_factory=list)
+    levels: list[RubricLevel] = field(default_factory=list)
+    choice: str | None = None
+    editable: bool = False
+    block: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    # The preview of unsaved input (set when a save failed, so what was typed stays on screen).
+    preview: object = None
+
+    @property
+    def score_text(self) -> str:
+        score = self.entry.self_score
+        return "" if score is None else f"{score:.4f}"
+
+    @property
+    def result_text(self) -> str:
+        return format_value(self.entry.result, grouped=True)
+
+    @property
+    def chosen_level(self):
+        return next((lv for lv in self.levels if lv.pk == self.inputs.level_id), None)
+
+    @property
+    def central_choice(self) -> bool:
+        return chooses_centrally(self.indicator) and self.indicator.method in (
+            Indicator.Method.MILESTONE, Indicator.Method.RUBRIC, Indicator.Method.PASS_FAIL)
+
+
+def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_report: bool, now: datetime,
+              typed=None, errors=None) -> EntryRow:
+    """The row of one entry as the page shows it; ``typed`` keeps what was typed when a save failed."""
+    round_ = entry.round
+    block = entry_edit_block(entry, now)
+    editable = user_may_report and block is None
+    typed = typed or {}
+    errors = errors or {}
+    active = {v.pk for v in active_variables(indicator, round_)}
+    rows = []
+    for variable in indicator.variables.all():
+        name = f"v{variable.pk}"
+        value = inputs.values.get(variable.pk)
+        if variable.pk not in active:
+            state = "other_round"
+        elif variable.source == Variable.Source.CENTRAL:
+            state = "central" if value is not None else "no_central"
+        else:
+            state = "input" if editable else "district"
+        text = typed.get(name, format_value(value)) if state == "input" else ""
+        rows.append(VariableRow(variable, name, value, state, text, errors.get(name, "")))
+    choice = district_chooses(indicator)
+    steps = []
+    if indicator.method == Indicator.Method.MILESTONE:
+        for step in indicator.steps.all():
+            name = f"s{step.pk}"
+            done = inputs.steps.get(step.pk)
+            if name in typed:
+                try:
+                    done = int(typed[name]) if step.sub_items > 1 else (1 if typed[name] in ("1", "on") else 0)
+                except ValueError:
+                    done = None
+            steps.append(StepRow(step, name, done, errors.get(name, "")))
+    return EntryRow(
+        entry=entry, indicator=indicator, inputs=inputs, variables=rows, steps=steps,
+        levels=list(indicator.levels.all()), choice=choice, editable=editable, block=block, errors=errors,
+    )
+
+
+@dataclass
+class Section:
+    """A heading of the page (a dimension or category, or a parent indicator) and the rows under it."""
+
+    title: str
+    depth: int
+    rows: list[EntryRow] = field(default_factory=list)
+
+
+@dataclass
+class EntryPage:
+    office: Office
+    round: Round
+    rounds: list[Round]
+    sections: list[Section]
+    counts: dict[str, int]
+    total: int
+    shown: int
+    now: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.round.is_open(self.now)
+
+    @property
+    def time_left(self):
+        return self.round.deadline - self.now if self.is_open else None
+
+
+def rounds_for_office(office: Office) -> list[Round]:
+    """The rounds in which the office has entries, newest first (1 query)."""
+    return list(
+        Round.objects.filter(entries__office=office).distinct().select_related("fiscal_year")
+        .order_by("-fiscal_year__year", "-months")
+    )
+
+
+def current_round(office: Office, now: datetime | None = None) -> Round | None:
+    """The round a district works in: an open one, else the latest that has opened, else the next."""
+    now = now or timezone.now()
+    rounds = rounds_for_office(office)
+    open_ = [r for r in rounds if r.is_open(now)]
+    if open_:
+        return min(open_, key=lambda r: r.deadline)
+    started = [r for r in rounds if r.opens_at <= now]
+    if started:
+        return max(started, key=lambda r: r.deadline)
+    return rounds[-1] if rounds else None
+
+
+def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: str = "", query: str = "",
+               now: datetime | None = None) -> EntryPage:
+    """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
+    now = now or timezone.now()
+    base = Entry.objects.filter(office=office, round=round_)
+    counts = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    entries = base.select_related("round__fiscal_year", "office")
+    if status:
+        entries = entries.filter(status=status)
+    query = query.strip()
+    if query:
+        entries = entries.filter(Q(indicator__code__icontains=query) | Q(indicator__name__icontains=query))
+    entries = list(entries)
+    ids = [e.pk for e in entries]
+    indicators = {
+        i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=[e.indicator_id for e in entries]))
+    }
+    values: dict[int, list[Value]] = {}
+    for value in Value.objects.filter(entry_id__in=ids):
+        values.setdefault(value.entry_id, []).append(value)
+    step_values: dict[int, list[StepValue]] = {}
+    for step_value in StepValue.objects.filter(entry_id__in=ids):
+        step_values.setdefault(step_value.entry_id, []).append(step_value)
+    frameworks = {i.framework_id for i in indicators.values()}
+    groups = {g.pk: g for g in Group.objects.filter(framework_id__in=frameworks)}
+
+    rows = []
+    for entry in entries:
+        indicator = indicators[entry.indicator_id]
+        entry.indicator = indicator
+        inputs = Inputs(
+            values={v.variable_id: v.value for v in values.get(entry.pk, [])},
+            steps={s.step_id: s.done for s in step_values.get(entry.pk, [])},
+            level_id=entry.level_id, passed=entry.passed,
+        )
+        rows.append(entry_row(entry, indicator, inputs, user_may_report=user_may_report, now=now))
+
+    def group_path(indicator: Indicator) -> list[Group]:
+        group_id = indicator.group_id or (indicator.parent.group_id if indicator.parent_id else None)
+        path = []
+        while group_id:
+            group = groups[group_id]
+            path.insert(0, group)
+            group_id = group.parent_id
+        return path
+
+    def key(row: EntryRow):
+        indicator = row.indicator
+        path = tuple((g.order, g.code) for g in group_path(indicator))
+        parent = (indicator.parent.order, indicator.parent.code) if indicator.parent_id else (indicator.order, indicator.code)
+        return (indicator.framework.code, path, parent, indicator.parent_id is not None, indicator.order, indicator.code)
+
+    sections: list[Section] = []
+    last = None
+    for row in sorted(rows, key=key):
+        indicator = row.indicator
+        path = group_path(indicator)
+        heading = (indicator.framework_id, tuple(g.pk for g in path), indicator.parent_id)
+        if heading != last:
+            title = " › ".join(str(g) for g in path) or indicator.framework.name
+            if indicator.parent_id:
+                title = f"{title} › {indicator.parent.code} {indicator.parent.name}"
+            sections.append(Section(title=title, depth=len(path)))
+            last = heading
+        sections[-1].rows.append(row)
+    return EntryPage(
+        office=office, round=round_, rounds=rounds_for_office(office), sections=sections,
+        counts={s: counts.get(s, 0) for s in Entry.Status.values}, total=sum(counts.values()), shown=len(rows),
+        now=now,
+    )
+
+
+def entry_history(entry: Entry):
+    """An entry's value changes and status changes, newest first (2 queries)."""
+    from certification.models import StatusEvent
+
+    changes = list(ValueChange.objects.filter(entry=entry).select_related("changed_by").order_by("-changed_at", "-pk"))
+    events = list(StatusEvent.objects.filter(entry=entry).select_related("by").order_by("-at", "-pk"))
+    return changes, events
+
+
+def status_counts(office: Office, round_: Round) -> dict[str, int]:
+    counts = Counter(dict(Entry.objects.filter(office=office, round=round_).values_list("status").annotate(n=Count("pk"))
+                          .values_list("status", "n")))
+    return {s: counts.get(s, 0) for s in Entry.Status.values}
