@@ -13,7 +13,7 @@ from django.utils import timezone
 from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
 from krs.models import Office
 from krs.permissions import entry_edit_block
-from reporting.compute import Inputs, active_variables, chooses_centrally, district_chooses, indicator_config, outcome
+from reporting.compute import Inputs, active_variables, chooses_centrally, district_chooses, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value
 
@@ -104,6 +104,9 @@ def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_re
         text = typed.get(name, format_value(value)) if state == "input" else ""
         rows.append(VariableRow(variable, name, value, state, text, errors.get(name, "")))
     choice = district_chooses(indicator)
+    if editable and choice is None and not any(row.state == "input" for row in rows):
+        # Nothing here is the district's to type (central data only, or computed from other indicators).
+        editable = False
     steps = []
     if indicator.method == Indicator.Method.MILESTONE:
         for step in indicator.steps.all():

@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 from indicators.models import Framework, Indicator, MilestoneStep, Round, Variable
 from krs.models import Office
 from krs.permissions import entry_edit_block
-from reporting.compute import Inputs, active_variables, district_chooses, indicator_config, is_complete, outcome
+from reporting.compute import (
+    Inputs,
+    active_variables,
+    district_chooses,
+    indicator_config,
+    is_complete,
+    outcome,
+)
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for, parse_value
 

@@ -8,7 +8,17 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from indicators.models import FiscalYear, Framework, Group, Indicator, MilestoneStep, Round, RubricLevel, Threshold, Variable
+from indicators.models import (
+    FiscalYear,
+    Framework,
+    Group,
+    Indicator,
+    MilestoneStep,
+    Round,
+    RubricLevel,
+    Threshold,
+    Variable,
+)
 from krs import thaicalendar
 from reporting.models import Entry
 from reporting.services import round_open

@@ -1,0 +1,89 @@
+"""Numbers as people type them (reporting.numbers)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indicators.models import Variable
+from reporting.numbers import format_value, parse_value
+
+K = Variable.Kind
+D = Decimal
+
+
+@pytest.mark.parametrize(("typed", "kind", "expected"), [
+    ("๑๒๓", K.NUMBER, D(123)),
+    ("๑,๒๓๔.๕", K.NUMBER, D("1234.5")),
+    ("1,234,567", K.INTEGER, D(1234567)),
+    (" 12 345 ", K.NUMBER, D(12345)),
+    ("1\u00a0234", K.NUMBER, D(1234)),
+    ("85.5%", K.PERCENT, D("85.5")),
+    ("๘๕ %", K.PERCENT, D(85)),
+    ("−3.5", K.NUMBER, D("-3.5")),
+    (".5", K.NUMBER, D("0.5")),
+    ("12.0", K.INTEGER, D(12)),
+    ("1", K.YES_NO, D(1)),
+    ("๐", K.YES_NO, D(0)),
+    ("", K.NUMBER, None),
+    ("   ", K.NUMBER, None),
+    ("-0", K.NUMBER, D(0)),
+    ("99999999999999.99999", K.NUMBER, D("99999999999999.99999")),
+    ("0.100000", K.NUMBER, D("0.1")),
+])
+def test_it_understands_what_people_type(typed, kind, expected):
+    assert parse_value(typed, kind=kind) == expected
+
+
+@pytest.mark.parametrize(("typed", "kind", "message"), [
+    ("abc", K.NUMBER, "ต้องเป็นตัวเลข เช่น 1,250.75"),
+    ("12a", K.INTEGER, "ต้องเป็นจำนวนเต็ม เช่น 120 หรือ 1,250"),
+    ("NaN", K.NUMBER, "NaN หรือค่าอนันต์ใช้ไม่ได้"),
+    ("inf", K.NUMBER, "NaN หรือค่าอนันต์ใช้ไม่ได้"),
+    ("-Infinity", K.NUMBER, "NaN หรือค่าอนันต์ใช้ไม่ได้"),
+    ("1e5", K.NUMBER, "ต้องเป็นตัวเลข"),
+    ("1" * 16, K.NUMBER, "ตัวเลขยาวเกินไป"),
+    ("0.123456", K.NUMBER, "ตัวเลขยาวเกินไป"),
+    ("1,23", K.NUMBER, "เครื่องหมายจุลภาคต้องคั่นทุก 3 หลัก"),
+    ("12,34,567", K.NUMBER, "เครื่องหมายจุลภาคต้องคั่นทุก 3 หลัก"),
+    ("12.5", K.INTEGER, "ต้องเป็นจำนวนเต็ม (ไม่มีทศนิยม)"),
+    ("2", K.YES_NO, "กรอก 1 (ใช่/ดำเนินการแล้ว) หรือ 0"),
+    ("0.5", K.YES_NO, "กรอก 1 (ใช่/ดำเนินการแล้ว) หรือ 0"),
+    ("50%", K.NUMBER, "ใส่เครื่องหมาย % ได้เฉพาะค่าที่เป็นร้อยละ"),
+    ("%", K.PERCENT, "ต้องเป็นตัวเลข"),
+    ("1.2.3", K.NUMBER, "ต้องเป็นตัวเลข"),
+    ("--1", K.NUMBER, "ต้องเป็นตัวเลข"),
+])
+def test_everything_else_gets_a_thai_message(typed, kind, message):
+    with pytest.raises(ValidationError) as caught:
+        parse_value(typed, kind=kind)
+    assert message in caught.value.messages[0]
+
+
+def test_bounds_are_checked_and_named_with_thousands():
+    with pytest.raises(ValidationError, match="ต้องไม่น้อยกว่า 0"):
+        parse_value("-1", minimum=D(0))
+    with pytest.raises(ValidationError, match="ต้องไม่มากกว่า 1,000"):
+        parse_value("1,000.5", maximum=D(1000))
+    assert parse_value("1,000", maximum=D(1000)) == D(1000)
+
+
+def test_spreadsheet_cells_arrive_as_numbers():
+    assert parse_value(0.1) == D("0.1")  # the float's shortest repr, not its binary expansion
+    assert parse_value(42) == D(42)
+    assert parse_value(D("7.50")) == D("7.5")
+    with pytest.raises(ValidationError):
+        parse_value(True)
+
+
+@given(st.decimals(min_value=D("-99999999999999"), max_value=D("99999999999999"), places=5, allow_nan=False))
+def test_a_value_written_with_separators_or_thai_digits_reads_back_the_same(value):
+    grouped = format_value(value, grouped=True)
+    thai = grouped.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+    assert parse_value(grouped) == value
+    assert parse_value(thai) == value
+    assert parse_value(format_value(value)) == value

@@ -1,0 +1,43 @@
+"""The entry page and the save use the same number of SQL queries for 10 indicators as for 100."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.reporting.factories import open_world
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def measure(client, district, count):
+    # open_world has 6 indicators of its own; the rest are quantitative with two district variables.
+    world = open_world(extra_quantitative=count - 6)
+    page = reverse("reporting:entry_page", args=[world.round.pk])
+    client.get(page)  # warm the session and caches
+    with CaptureQueriesContext(connection) as page_queries:
+        response = client.get(page)
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="entry"') == count
+    entry = world.entry(district, world.quantitative)
+    a, b = (world.quantitative.variables.get(code=c) for c in "AB")
+    with CaptureQueriesContext(connection) as save_queries:
+        response = client.post(reverse("reporting:entry_save", args=[entry.pk]),
+                               {"version": 0, f"v{a.pk}": "90", f"v{b.pk}": "100"}, **HTMX)
+    assert 'data-testid="saved"' in response.content.decode()
+    return len(page_queries), len(save_queries)
+
+
+# The budgets are exact: the same for 10 and 100 indicators, so one query per row cannot creep in.
+PAGE_QUERIES = 16
+SAVE_QUERIES = 23
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_page_and_save_queries_do_not_grow_with_the_number_of_indicators(client, district_user, district, count):
+    client.force_login(district_user)
+    page_queries, save_queries = measure(client, district, count)
+    assert (page_queries, save_queries) == (PAGE_QUERIES, SAVE_QUERIES)
