@@ -41,13 +41,13 @@ def test_a_district_reporter_logs_in_to_a_thai_page_in_sarabun_and_switches_lang
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Data entry").is_visible()
+    assert page.get_by_test_id("nav").get_by_role("link", name="Data entry", exact=True).is_visible()
     page.screenshot(path=str(screenshot_dir / "home-district-en.png"), full_page=True)
 
     page.get_by_role("button", name="ไทย").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "th"
-    assert page.get_by_role("link", name="บันทึกข้อมูล").is_visible()
+    assert page.get_by_test_id("nav").get_by_role("link", name="บันทึกข้อมูล", exact=True).is_visible()
 
 
 @pytest.mark.parametrize(
