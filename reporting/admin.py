@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from indicators.admin import RoundAdmin
-from reporting.models import Entry, Value
+from reporting.models import Entry, Value, ValueChange
 from reporting.services import round_open
 
 
@@ -36,6 +36,17 @@ class ValueInline(admin.TabularInline):
         return False
 
 
+class ValueChangeInline(admin.TabularInline):
+    model = ValueChange
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["changed_at", "field", "old_value", "new_value", "version", "changed_by", "source"]
+    ordering = ["-changed_at", "-pk"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Entry)
 class EntryAdmin(admin.ModelAdmin):
     list_display = ["office", "indicator", "round", "status", "self_score", "official_score", "updated_at"]
@@ -43,7 +54,7 @@ class EntryAdmin(admin.ModelAdmin):
     search_fields = ["office__code", "office__name_th", "indicator__code", "indicator__name"]
     list_select_related = ["office", "indicator", "round__fiscal_year"]
     readonly_fields = [f.name for f in Entry._meta.fields]
-    inlines = [ValueInline]
+    inlines = [ValueInline, ValueChangeInline]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -139,7 +139,7 @@ def _respond(request, context, *, error: str, status: int) -> HttpResponse:
     messages.error(request, error)
     return render(request, "reporting/entry_page.html", {
         "page": page, "status": "", "query": "", "statuses": Entry.Status.choices, "focus": row.entry.pk,
-        "conflict": context.get("conflict"),
+        "conflict": context.get("conflict"), "row_error": error,
     }, status=status)
 
 

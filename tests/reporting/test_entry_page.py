@@ -89,3 +89,32 @@ def test_a_district_never_sees_another_districts_values(client, district_user, o
     html = client.get(page_url(world)).content.decode()
     assert "987654" not in html and "987,654" not in html
     assert f'id="entry-{theirs.pk}"' not in html
+
+
+def test_the_round_switcher_lists_past_rounds_and_shows_them_read_only(client, district_user, district, world):
+    from indicators.models import Round
+    from reporting.services import round_open
+
+    now = world.round.opens_at
+    past = Round.objects.create(
+        fiscal_year=world.round.fiscal_year, months=9, name="รอบที่ผ่านมา", period_end=world.round.period_end,
+        opens_at=now - timedelta(days=60), deadline=now - timedelta(days=30), certification_deadline=now - timedelta(days=10),
+    )
+    round_open(round_=past)
+    client.force_login(district_user)
+    assert client.get(reverse("reporting:entry_current"))["Location"] == page_url(world)  # the open round wins
+    html = client.get(page_url(world)).content.decode()
+    assert "รอบที่ผ่านมา (ปิดแล้ว)" in html
+    html = client.get(reverse("reporting:entry_page", args=[past.pk])).content.decode()
+    assert "ปิดรับรายงานรอบนี้แล้ว: ดูได้อย่างเดียว" in html and 'data-testid="save"' not in html
+
+
+def test_a_round_the_district_has_no_entries_in_is_a_404(client, district_user, world):
+    from indicators.models import Round
+
+    elsewhere = Round.objects.create(
+        fiscal_year=world.round.fiscal_year, months=3, period_end=world.round.period_end,
+        opens_at=world.round.opens_at, deadline=world.round.deadline, certification_deadline=world.round.certification_deadline,
+    )
+    client.force_login(district_user)
+    assert client.get(reverse("reporting:entry_page", args=[elsewhere.pk])).status_code == 404

@@ -165,7 +165,9 @@ def test_without_javascript_a_save_redirects_back_to_the_indicator(client, distr
     assert response["Location"].endswith(f"#entry-{entry.pk}")
     response = save(client, world.entry(district, world.pass_fail), fields(world.pass_fail, A="x"), htmx=False)
     assert response.status_code == 422
-    assert "<html" in response.content.decode() and "กรอก 1" in response.content.decode()
+    html = response.content.decode()
+    assert "<html" in html and "กรอก 1" in html
+    assert 'data-testid="entry-error"' in html  # the message sits on the indicator too, not only at the top
 
 
 def test_the_preview_shows_the_score_before_saving_and_writes_nothing(client, district_user, district, world):
