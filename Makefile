@@ -31,6 +31,10 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Times the entry page and the save on a throwaway database (var/bench/ or bench_<name>); docs/benchmarks.md.
+bench: install
+	$(BIN)/python -m bench.entry_page
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

@@ -179,7 +179,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
     now = now or timezone.now()
     base = Entry.objects.filter(office=office, round=round_)
-    counts = dict(base.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts = dict(base.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     entries = base.select_related("round__fiscal_year", "office")
     if status:
         entries = entries.filter(status=status)
@@ -256,6 +256,6 @@ def entry_history(entry: Entry):
 
 
 def status_counts(office: Office, round_: Round) -> dict[str, int]:
-    counts = Counter(dict(Entry.objects.filter(office=office, round=round_).values_list("status").annotate(n=Count("pk"))
+    counts = Counter(dict(Entry.objects.filter(office=office, round=round_).order_by().values_list("status").annotate(n=Count("pk"))
                           .values_list("status", "n")))
     return {s: counts.get(s, 0) for s in Entry.Status.values}
