@@ -10,14 +10,10 @@ The format is described for administrators in ``docs/import-offices.md``.
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import datetime as dt
-import io
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from krs.models import ROLE_OFFICE_KINDS, Office, Role, User
-from krs.spreadsheets import SpreadsheetError, open_xlsx, upload_stash, upload_unstash
+from krs.spreadsheets import INVISIBLE, SpreadsheetError, Table, read_table, upload_stash, upload_unstash
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -116,13 +112,10 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _SQUASH = re.compile(r"[\s_\-.()\[\]/:]+")
-# Zero-width characters arrive with text pasted from web pages and Word; they are invisible in Excel
-# but would make "สพป." and "สพป.\u200b" two different kinds or usernames.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def _squash(text: str) -> str:
-    return _SQUASH.sub("", text.lower()).translate({ord(char): None for char in _INVISIBLE})
+    return _SQUASH.sub("", text.lower()).translate({ord(char): None for char in INVISIBLE})
 
 
 def _alias_table(aliases: dict[str, tuple[str, ...]], choices) -> dict[str, str]:
@@ -278,19 +271,6 @@ class ImportRejected(Exception):
 # --------------------------------------------------------------------------------------------------
 
 
-class _FileProblem(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass
-class _Table:
-    header_row: int
-    headers: list[str]
-    rows: list[tuple[int, list[object]]]
-
-
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
@@ -299,7 +279,7 @@ def _cell_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    return str(value).strip().strip(_INVISIBLE).strip()
+    return str(value).strip().strip(INVISIBLE).strip()
 
 
 def _phone_text(value: object) -> str:
@@ -311,86 +291,10 @@ def _phone_text(value: object) -> str:
     return text
 
 
-def _decode(content: bytes) -> str:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings: tuple[str, ...] = ("utf-16",)  # Excel's "Unicode Text" export
-    else:
-        # utf-8-sig drops the BOM Excel writes with "CSV UTF-8"; cp874 is what Excel on Thai Windows
-        # writes for plain "CSV".
-        encodings = ("utf-8-sig", "cp874")
-    for encoding in encodings:
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _FileProblem(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8) หรือ XLSX"))
-
-
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
-    text = _decode(content)
-    if "\x00" in text:
-        raise _FileProblem(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8) หรือ XLSX"))
-    first_line = text.split("\n", 1)[0]
-    # Excel writes ";" in locales with a decimal comma and a tab for "Unicode Text"; the header line
-    # has no quoted commas, so its most common separator is the file's.
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
-    try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
-            yield number, list(cells)
-    except csv.Error as exc:
-        raise _FileProblem(_("อ่านไฟล์ CSV ไม่ได้: %(error)s") % {"error": exc}) from exc
-
-
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
-    bad_file = _("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
-    try:
-        workbook = open_xlsx(content, max_bytes=max_file_bytes())
-    except SpreadsheetError as exc:
-        raise _FileProblem(str(exc)) from exc
-    try:
-        if not workbook.worksheets:
-            raise _FileProblem(_("ไฟล์ XLSX ไม่มีแผ่นงาน"))
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong <dimension>; read_only mode would trust it and cut rows short.
-        sheet.reset_dimensions()
-        try:
-            for number, cells in enumerate(sheet.iter_rows(values_only=True), 1):
-                yield number, list(cells)
-        except _FileProblem:
-            raise
-        except Exception as exc:
-            raise _FileProblem(bad_file) from exc
-    finally:
-        workbook.close()
-
-
-def _read_table(content: bytes) -> _Table:
-    if len(content) > max_file_bytes():
-        raise _FileProblem(_("ไฟล์ใหญ่เกิน %(mb)s MB") % {"mb": max_file_bytes() // (1024 * 1024)})
-    if content.startswith(b"PK\x03\x04"):
-        source = _xlsx_rows(content)
-    elif content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _FileProblem(_("ไฟล์ Excel รุ่นเก่า (.xls) ยังไม่รองรับ โปรดบันทึกเป็น .xlsx หรือ CSV UTF-8"))
-    else:
-        source = _csv_rows(content)
-    header: tuple[int, list[object]] | None = None
-    rows: list[tuple[int, list[object]]] = []
-    limit = max_rows()
-    with contextlib.closing(source):
-        for number, cells in source:
-            if not any(_cell_text(cell) for cell in cells):
-                continue
-            if header is None:
-                header = (number, cells)
-                continue
-            if len(rows) >= limit:
-                raise _FileProblem(
-                    _("ไฟล์มีข้อมูลเกิน %(limit)s แถว โปรดแบ่งเป็นหลายไฟล์") % {"limit": f"{limit:,}"}
-                )
-            rows.append((number, cells))
-    if header is None:
-        raise _FileProblem(_("ไฟล์ไม่มีข้อมูล"))
-    return _Table(header_row=header[0], headers=[_cell_text(cell) for cell in header[1]], rows=rows)
+def _read_table(content: bytes) -> Table:
+    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows())
+    table.headers = [_cell_text(cell) for cell in table.headers]
+    return table
 
 
 # --------------------------------------------------------------------------------------------------
@@ -407,8 +311,8 @@ def offices_import_preview(*, content: bytes, actor: User | None = None) -> Impo
     preview = ImportPreview()
     try:
         table = _read_table(content)
-    except _FileProblem as problem:
-        preview.errors.append(ImportIssue(problem.message))
+    except SpreadsheetError as problem:
+        preview.errors.append(ImportIssue(str(problem)))
         return preview
 
     columns, labels = _map_headers(preview, table)
@@ -428,7 +332,7 @@ def offices_import_preview(*, content: bytes, actor: User | None = None) -> Impo
     return preview
 
 
-def _map_headers(preview: ImportPreview, table: _Table) -> tuple[dict[str, int], dict[str, str]]:
+def _map_headers(preview: ImportPreview, table: Table) -> tuple[dict[str, int], dict[str, str]]:
     known = _column_table()
     columns: dict[str, int] = {}
     labels = {key: key for key in COLUMN_ALIASES}

@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
@@ -32,7 +32,7 @@ from indicators.models import Framework, Indicator, Round, Variable
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
-from krs.spreadsheets import SpreadsheetError, open_xlsx
+from krs.spreadsheets import SpreadsheetError, read_table
 from reporting.compute import Inputs, active_variables, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for
@@ -435,10 +435,6 @@ def _squash(text: str) -> str:
     return _SQUASH.sub("", text).casefold()
 
 
-class _FileProblem(Exception):
-    pass
-
-
 def _cell_text(value: object, number_format: str | None = None) -> str:
     """A cell as the text parse_for and office codes read: 1001.0 → "1001", a 85% cell → "85%"."""
     if value is None:
@@ -456,75 +452,12 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
     return str(value).strip()
 
 
-def _decode(content: bytes) -> str:
-    # utf-8-sig drops the byte-order mark of Excel's "CSV UTF-8"; plain "CSV" from Excel on Thai
-    # Windows is cp874 (TIS-620 with a few more characters).
-    for encoding in ("utf-8-sig", "cp874"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _FileProblem(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8 หรือ TIS-620) หรือ XLSX"))
-
-
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
-    text = _decode(content)
-    if "\x00" in text:
-        raise _FileProblem(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8 หรือ TIS-620) หรือ XLSX"))
-    first_line = text.split("\n", 1)[0]
-    # Excel writes ";" where the decimal mark is a comma; the header has no quoted separators.
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
-    try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
-            yield number, [cell.strip() for cell in cells]
-    except csv.Error as exc:
-        raise _FileProblem(_("อ่านไฟล์ CSV ไม่ได้: %(error)s") % {"error": exc}) from exc
-
-
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
-    try:
-        workbook = open_xlsx(content, max_bytes=max_file_bytes())
-    except SpreadsheetError as exc:
-        raise _FileProblem(str(exc)) from exc
-    try:
-        if not workbook.worksheets:
-            raise _FileProblem(_("ไฟล์ XLSX ไม่มีแผ่นงาน"))
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong <dimension>; read-only mode trusts it
-        for number, cells in enumerate(sheet.iter_rows(), 1):
-            yield number, [_cell_text(c.value, getattr(c, "number_format", None)) for c in cells]
-    except _FileProblem:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds on a damaged sheet
-        raise _FileProblem(_("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")) from exc
-    finally:
-        workbook.close()
-
-
 def _read_table(content: bytes) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
-    """(header row number, headers, data rows), skipping empty rows; _FileProblem with a Thai message."""
-    if len(content) > max_file_bytes():
-        raise _FileProblem(_("ไฟล์ใหญ่เกิน %(mb)s MB") % {"mb": max_file_bytes() // (1024 * 1024)})
-    if content.startswith(b"PK\x03\x04"):
-        source = _xlsx_rows(content)
-    elif content.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _FileProblem(_("ไฟล์ Excel รุ่นเก่า (.xls) ยังไม่รองรับ โปรดบันทึกเป็น .xlsx หรือ CSV UTF-8"))
-    else:
-        source = _csv_rows(content)
-    header: tuple[int, list[str]] | None = None
-    rows: list[tuple[int, list[str]]] = []
-    for number, cells in source:
-        if not any(cells):
-            continue
-        if header is None:
-            header = (number, cells)
-        elif len(rows) >= max_rows():
-            raise _FileProblem(_("ไฟล์มีข้อมูลเกิน %(limit)s แถว") % {"limit": f"{max_rows():,}"})
-        else:
-            rows.append((number, cells))
-    if header is None:
-        raise _FileProblem(_("ไฟล์ไม่มีข้อมูล"))
-    return header[0], header[1], rows
+    """(header row number, headers, data rows) as text; SpreadsheetError with a Thai message."""
+    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(),
+                       xlsx_cell=lambda cell: _cell_text(cell.value, getattr(cell, "number_format", None)))
+    rows = [(number, [_cell_text(cell) for cell in cells]) for number, cells in table.rows]
+    return table.header_row, [_cell_text(cell) for cell in table.headers], rows
 
 
 @dataclass
@@ -647,7 +580,7 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
     upload = CentralUpload(variables=central_variables(indicator, round_))
     try:
         header_row, headers, table = _read_table(content)
-    except _FileProblem as problem:
+    except SpreadsheetError as problem:
         upload.error(None, str(problem))
         return upload
     office_column, columns = _map_headers(upload, indicator, round_, header_row, headers)
