@@ -101,11 +101,6 @@ def entry_edit_block(entry, now) -> str | None:
     return _("ปิดรับรายงานรอบนี้แล้ว (กำหนดส่ง %(date)s)") % {"date": format_thai_date(round_.deadline)}
 
 
-def may_edit_entry(user: User, entry, now) -> bool:
-    """May the user change the district-entered values of this entry now? Its own district, while open."""
-    return may_report_for(user, entry.office) and entry_edit_block(entry, now) is None
-
-
 def central_edit_block(entry, now) -> str | None:
     """Why the owning bureau may not change this entry's central data now, or None.
 

@@ -3,7 +3,7 @@
 Some variables are not typed by the districts but by the bureau that owns the indicator
 (``Variable.source == "central"``). The bureau sees one row per district, types or uploads the values,
 and saves them all or none: every cell is checked first, and the write goes through the same
-``services._apply`` as the district's entry page, so scores, statuses and the audit trail
+``services.entries_write_inputs`` as the district's entry page, so scores, statuses and the audit trail
 (``ValueChange`` with source ``central_grid`` / ``central_upload``) follow the same rules.
 
 Selectors: ``central_indicators_for``, ``central_overview``, ``central_indicator``, ``central_grid``.
@@ -33,10 +33,10 @@ from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
 from krs.spreadsheets import SpreadsheetError, read_table
-from reporting.compute import Inputs, active_variables, indicator_config
+from reporting.compute import Inputs, active_variables, entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for
-from reporting.services import _apply, entry_inputs
+from reporting.services import entries_write_inputs
 
 SOURCES = (ValueChange.Source.CENTRAL_GRID, ValueChange.Source.CENTRAL_UPLOAD)
 
@@ -420,7 +420,8 @@ def central_save(*, user, indicator: Indicator, round_: Round, rows: Mapping[int
             if conflicts:
                 offices = sorted((entries[pk].office for pk in conflicts), key=lambda o: o.code)
                 raise CentralConflict(conflicts, offices)
-        changes = _apply([(p.entry, indicator, p.current, p.new) for p in changed], user=user, source=source, now=now)
+        items = [(p.entry, indicator, p.current, p.new) for p in changed]
+        changes = entries_write_inputs(items, user=user, source=source, now=now)
     return CentralSaved([p.entry for p in changed], changes, len(plans) - len(changed))
 
 

@@ -76,6 +76,16 @@ class Inputs:
         return Inputs(dict(self.values), dict(self.steps), self.level_id, self.passed)
 
 
+def entry_inputs(entry, values, step_values) -> Inputs:
+    """What an entry holds now, from its Value and StepValue rows."""
+    return Inputs(
+        values={v.variable_id: v.value for v in values},
+        steps={s.step_id: s.done for s in step_values},
+        level_id=entry.level_id,
+        passed=entry.passed,
+    )
+
+
 @dataclass(frozen=True)
 class Outcome:
     result: Decimal | None

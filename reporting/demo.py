@@ -26,9 +26,9 @@ from indicators.models import FiscalYear, Framework, Round
 from indicators.services import framework_copy_to_year, framework_publish
 from krs import thaicalendar
 from krs.models import Office, Role, User
-from reporting.compute import indicator_config
+from reporting.compute import entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
-from reporting.services import _apply, entry_inputs, round_open
+from reporting.services import entries_write_inputs, round_open
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 SOURCE_FRAMEWORK = (2569, "AGR-2569")
@@ -106,4 +106,4 @@ def _central_data(now) -> int:
         codes = {v.code: v.pk for v in indicator.variables.all()}
         new.values[codes["A"]], new.values[codes["B"]] = a, b
         items.append((entry, indicator, current, new))
-    return len(_apply(items, user=clerk, source=ValueChange.Source.SYSTEM, now=now)) if items else 0
+    return len(entries_write_inputs(items, user=clerk, source=ValueChange.Source.SYSTEM, now=now)) if items else 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +12,14 @@ from django.utils import timezone
 from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
 from krs.models import Office
 from krs.permissions import entry_edit_block
-from reporting.compute import Inputs, active_variables, chooses_centrally, district_chooses, indicator_config
+from reporting.compute import (
+    Inputs,
+    active_variables,
+    chooses_centrally,
+    district_chooses,
+    entry_inputs,
+    indicator_config,
+)
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value
 
@@ -60,8 +66,6 @@ class EntryRow:
     editable: bool = False
     block: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
-    # The preview of unsaved input (set when a save failed, so what was typed stays on screen).
-    preview: object = None
 
     @property
     def score_text(self) -> str:
@@ -178,9 +182,8 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
                now: datetime | None = None) -> EntryPage:
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
     now = now or timezone.now()
-    base = Entry.objects.filter(office=office, round=round_)
-    counts = dict(base.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    entries = base.select_related("round__fiscal_year", "office")
+    counts = status_counts(office, round_)
+    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office")
     if status:
         entries = entries.filter(status=status)
     query = query.strip()
@@ -204,11 +207,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     for entry in entries:
         indicator = indicators[entry.indicator_id]
         entry.indicator = indicator
-        inputs = Inputs(
-            values={v.variable_id: v.value for v in values.get(entry.pk, [])},
-            steps={s.step_id: s.done for s in step_values.get(entry.pk, [])},
-            level_id=entry.level_id, passed=entry.passed,
-        )
+        inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []))
         rows.append(entry_row(entry, indicator, inputs, user_may_report=user_may_report, now=now))
 
     def group_path(indicator: Indicator) -> list[Group]:
@@ -241,7 +240,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         sections[-1].rows.append(row)
     return EntryPage(
         office=office, round=round_, rounds=rounds_for_office(office), sections=sections,
-        counts={s: counts.get(s, 0) for s in Entry.Status.values}, total=sum(counts.values()), shown=len(rows),
+        counts=counts, total=sum(counts.values()), shown=len(rows),
         now=now,
     )
 
@@ -256,6 +255,9 @@ def entry_history(entry: Entry):
 
 
 def status_counts(office: Office, round_: Round) -> dict[str, int]:
-    counts = Counter(dict(Entry.objects.filter(office=office, round=round_).order_by().values_list("status").annotate(n=Count("pk"))
-                          .values_list("status", "n")))
-    return {s: counts.get(s, 0) for s in Entry.Status.values}
+    """How many of the office's entries in the round are in each status, every status present (1 query)."""
+    found = dict(
+        Entry.objects.filter(office=office, round=round_).order_by().values_list("status")
+        .annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return {status: found.get(status, 0) for status in Entry.Status.values}

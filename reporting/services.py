@@ -18,6 +18,7 @@ from reporting.compute import (
     Inputs,
     active_variables,
     district_chooses,
+    entry_inputs,
     indicator_config,
     is_complete,
     outcome,
@@ -121,16 +122,6 @@ def step_field(step: MilestoneStep) -> str:
     return f"s{step.pk}"
 
 
-def entry_inputs(entry: Entry, values, step_values) -> Inputs:
-    """What an entry holds now, from its Value and StepValue rows."""
-    return Inputs(
-        values={v.variable_id: v.value for v in values},
-        steps={s.step_id: s.done for s in step_values},
-        level_id=entry.level_id,
-        passed=entry.passed,
-    )
-
-
 def parse_district_inputs(indicator: Indicator, round_: Round, raw: Mapping[str, str], current: Inputs) -> Inputs:
     """The district's typed fields applied over ``current``; InvalidInputs lists every field that is wrong.
 
@@ -183,7 +174,7 @@ def _diff(indicator: Indicator, old: Inputs, new: Inputs) -> list[tuple[str, str
     found = []
     for variable in indicator.variables.all():
         before, after = old.values.get(variable.pk), new.values.get(variable.pk)
-        if before != after or (before is None) != (after is None):
+        if before != after:
             found.append((variable.code, format_value(before), format_value(after)))
     for step in indicator.steps.all():
         if step.pk in new.steps and old.steps.get(step.pk) != new.steps[step.pk]:
@@ -198,7 +189,7 @@ def _diff(indicator: Indicator, old: Inputs, new: Inputs) -> list[tuple[str, str
     return found
 
 
-def _apply(items, *, user, source: str, now) -> list[ValueChange]:
+def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
     """Write new inputs for several (entry, indicator, old, new): values, steps, scores, audit, status.
 
     A constant number of queries for any number of entries, plus two per entry whose status changes.
@@ -279,5 +270,5 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
             raise VersionConflict(version=entry.version, changes=changes)
         current = entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry))
         new = parse_district_inputs(indicator, entry.round, raw, current)
-        changes = _apply([(entry, indicator, current, new)], user=user, source=source, now=now)
+        changes = entries_write_inputs([(entry, indicator, current, new)], user=user, source=source, now=now)
     return Saved(entry=entry, indicator=indicator, inputs=new, changes=changes)

@@ -14,14 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for, may_view_entry
-from reporting.compute import indicator_config, outcome
+from reporting.compute import entry_inputs, indicator_config, outcome
 from reporting.models import Entry, StepValue, Value
 from reporting.selectors import current_round, entry_history, entry_page, entry_row, status_counts
 from reporting.services import (
     EntryClosed,
     InvalidInputs,
     VersionConflict,
-    entry_inputs,
     entry_save_values,
     parse_district_inputs,
 )
