@@ -35,7 +35,15 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from krs.models import ROLE_OFFICE_KINDS, Office, Role, User
-from krs.spreadsheets import INVISIBLE, SpreadsheetError, Table, read_table, upload_stash, upload_unstash
+from krs.spreadsheets import (
+    INVISIBLE,
+    RowIssue,
+    SpreadsheetError,
+    Table,
+    read_table,
+    upload_stash,
+    upload_unstash,
+)
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -141,23 +149,6 @@ ACTION_LABELS = {NEW: gettext_lazy("เพิ่มใหม่"), UPDATE: gette
 
 
 @dataclass
-class ImportIssue:
-    """One problem, placed by spreadsheet row number (the header is usually row 1) and column."""
-
-    message: str
-    row: int | None = None
-    column: str | None = None
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column:
-            return _("แถวที่ %(row)s คอลัมน์ %(column)s: %(message)s") % {
-                "row": self.row, "column": self.column, "message": self.message}
-        if self.row is not None:
-            return _("แถวที่ %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        return self.message
-
-
-@dataclass
 class ImportRow:
     number: int
     values: dict[str, str]
@@ -172,7 +163,7 @@ class ImportRow:
     office_changes: list[str] = field(default_factory=list)
     user_action: str | None = None
     user_changes: list[str] = field(default_factory=list)
-    errors: list[ImportIssue] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
 
     @property
     def office_action_label(self) -> str:
@@ -210,7 +201,7 @@ class _Plan:
 @dataclass
 class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
-    errors: list[ImportIssue] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     plan: _Plan = field(default_factory=_Plan)
     offices_same: int = 0
@@ -241,7 +232,7 @@ class ImportPreview:
         return len(self.plan.users_without_password)
 
     def error(self, row: ImportRow | None, message: str, column: str | None = None) -> None:
-        issue = ImportIssue(message, row.number if row else None, column)
+        issue = RowIssue(message, row.number if row else None, column)
         self.errors.append(issue)
         if row is not None:
             row.errors.append(issue)
@@ -312,14 +303,14 @@ def offices_import_preview(*, content: bytes, actor: User | None = None) -> Impo
     try:
         table = _read_table(content)
     except SpreadsheetError as problem:
-        preview.errors.append(ImportIssue(str(problem)))
+        preview.errors.append(RowIssue(str(problem)))
         return preview
 
     columns, labels = _map_headers(preview, table)
     if preview.errors:
         return preview
     if not table.rows:
-        preview.errors.append(ImportIssue(_("ไฟล์มีแต่หัวตาราง ไม่มีข้อมูล")))
+        preview.errors.append(RowIssue(_("ไฟล์มีแต่หัวตาราง ไม่มีข้อมูล")))
         return preview
 
     header_width = max((index + 1 for index, header in enumerate(table.headers) if header), default=0)
@@ -345,7 +336,7 @@ def _map_headers(preview: ImportPreview, table: Table) -> tuple[dict[str, int], 
                 _("ไม่รู้จักคอลัมน์ “%(header)s” ข้อมูลในคอลัมน์นี้จะไม่ถูกนำเข้า") % {"header": header})
             continue
         if key in columns:
-            preview.errors.append(ImportIssue(
+            preview.errors.append(RowIssue(
                 _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header, "first": labels[key]},
                 table.header_row))
             continue
@@ -353,10 +344,10 @@ def _map_headers(preview: ImportPreview, table: Table) -> tuple[dict[str, int], 
         # Errors name the column as the file does, so a Thai header reads back in Thai.
         labels[key] = header
     if "office_code" not in columns:
-        preview.errors.append(ImportIssue(
+        preview.errors.append(RowIssue(
             _("ไม่พบคอลัมน์ office_code (รหัสหน่วยงาน) ในแถวหัวตาราง (แถวที่ %(row)s)") % {"row": table.header_row}))
     if "username" not in columns and any(key in columns for key in USER_DETAIL_COLUMNS):
-        preview.errors.append(ImportIssue(
+        preview.errors.append(RowIssue(
             _("มีคอลัมน์ข้อมูลผู้ใช้แต่ไม่มีคอลัมน์ username (ชื่อผู้ใช้)")))
     return columns, labels
 

@@ -77,6 +77,23 @@ def upload_unstash(session, *, key: str, digest: str) -> tuple[bytes, dict] | No
 
 
 @dataclass
+class RowIssue:
+    """One problem of an uploaded file, placed by spreadsheet row number (the header is usually row 1) and column."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        if self.row is not None and self.column:
+            return _("แถวที่ %(row)s คอลัมน์ %(column)s: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None:
+            return _("แถวที่ %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return self.message
+
+
+@dataclass
 class Table:
     """The first non-empty row as headers, then the data rows, each with its spreadsheet row number."""
 

@@ -32,7 +32,7 @@ from indicators.models import Framework, Indicator, Round, Variable
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
-from krs.spreadsheets import SpreadsheetError, read_table
+from krs.spreadsheets import RowIssue, SpreadsheetError, read_table
 from reporting.compute import Inputs, active_variables, entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for
@@ -462,23 +462,6 @@ def _read_table(content: bytes) -> tuple[int, list[str], list[tuple[int, list[st
 
 
 @dataclass
-class UploadIssue:
-    """One problem of an uploaded file, placed by spreadsheet row number (the header is row 1) and column."""
-
-    message: str
-    row: int | None = None
-    column: str | None = None
-
-    def __str__(self) -> str:
-        if self.row is not None and self.column:
-            return _("แถวที่ %(row)s คอลัมน์ %(column)s: %(message)s") % {
-                "row": self.row, "column": self.column, "message": self.message}
-        if self.row is not None:
-            return _("แถวที่ %(row)s: %(message)s") % {"row": self.row, "message": self.message}
-        return self.message
-
-
-@dataclass
 class UploadChange:
     variable: Variable
     old: str
@@ -492,7 +475,7 @@ class UploadRow:
     texts: dict[str, str]
     entry: Entry | None = None
     changes: list[UploadChange] = field(default_factory=list)
-    errors: list[UploadIssue] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
 
 
 @dataclass
@@ -501,7 +484,7 @@ class CentralUpload:
 
     variables: list[Variable] = field(default_factory=list)
     rows: list[UploadRow] = field(default_factory=list)
-    errors: list[UploadIssue] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -521,7 +504,7 @@ class CentralUpload:
         return {row.entry.pk: row.texts for row in self.rows if row.entry is not None}
 
     def error(self, row: UploadRow | None, message: str, column: str | None = None) -> None:
-        issue = UploadIssue(message, row.number if row else None, column)
+        issue = RowIssue(message, row.number if row else None, column)
         self.errors.append(issue)
         if row is not None:
             row.errors.append(issue)
@@ -541,7 +524,7 @@ def _map_headers(upload: CentralUpload, indicator: Indicator, round_: Round, hea
         if not key or key in names:
             continue
         if key in seen:
-            upload.errors.append(UploadIssue(
+            upload.errors.append(RowIssue(
                 _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header, "first": seen[key]}, header_row))
             continue
         seen[key] = header
@@ -558,9 +541,9 @@ def _map_headers(upload: CentralUpload, indicator: Indicator, round_: Round, hea
         else:
             upload.warnings.append(_("ไม่รู้จักคอลัมน์ “%(header)s” ข้อมูลในคอลัมน์นี้จะไม่นำเข้า") % {"header": header})
     if office_column is None:
-        upload.errors.append(UploadIssue(_("ไม่พบคอลัมน์ “รหัสหน่วยงาน” ในแถวหัวตาราง"), header_row))
+        upload.errors.append(RowIssue(_("ไม่พบคอลัมน์ “รหัสหน่วยงาน” ในแถวหัวตาราง"), header_row))
     if not columns:
-        upload.errors.append(UploadIssue(_("ไม่พบคอลัมน์ตัวแปรข้อมูลส่วนกลาง (%(codes)s) ในแถวหัวตาราง")
+        upload.errors.append(RowIssue(_("ไม่พบคอลัมน์ตัวแปรข้อมูลส่วนกลาง (%(codes)s) ในแถวหัวตาราง")
                                          % {"codes": ", ".join(v.code for v in central.values())}, header_row))
     for variable in central.values():
         if columns and variable not in columns.values():
