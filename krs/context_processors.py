@@ -27,6 +27,7 @@ def nav_items_for(user) -> list[NavItem]:
     if permissions.is_bureau_certifier(user):
         items.append(NavItem(_("รับรองผล"), reverse("home") + "#certify", "patch-check"))
         items.append(NavItem(_("ข้อมูลส่วนกลาง"), reverse("reporting:central_list"), "table"))
+        items.append(NavItem(_("เอกสารรอลงทะเบียนรับ"), reverse("attachments:inbox"), "inbox"))
     if permissions.may_view_national_results(user):
         items.append(NavItem(_("ผลระดับประเทศ"), reverse("home") + "#results", "bar-chart"))
     if permissions.may_use_admin_site(user):

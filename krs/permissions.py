@@ -122,3 +122,56 @@ def central_edit_block(entry, now) -> str | None:
 def may_enter_central_data(user: User, indicator) -> bool:
     """Central variables are entered only by the bureau that owns the indicator."""
     return is_bureau_certifier(user) and indicator.owner_id is not None and indicator.owner_id == user.office_id
+
+
+# --- Evidence files (attachments) ----------------------------------------------------------------------
+# Files are duck-typed too: ``attachment.entry``, ``uploaded_by_id``, ``side``, ``registered_at``,
+# ``deleted_at``. Seeing a file follows seeing its entry; deleted files only administrators see.
+
+
+def attach_block(user: User, entry, now) -> str | None:
+    """Why the user may not attach a file to this entry now (Thai), or None when they may.
+
+    The district attaches while it may change the entry's values (seed 000: evidence goes with the
+    report); the owning bureau may attach at any time (a form to fill in, a note on its decision).
+    """
+    from django.utils.translation import gettext as _
+
+    if is_district_reporter(user) and user.office_id == entry.office_id:
+        return entry_edit_block(entry, now)
+    if is_bureau_certifier(user) and entry.indicator.owner_id == user.office_id:
+        return None
+    return _("แนบไฟล์ได้เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด")
+
+
+def may_view_attachment(user: User, attachment) -> bool:
+    """Whoever may see the entry may see its files; a deleted file only administrators."""
+    if attachment.deleted_at is not None and not is_administrator(user):
+        return False
+    return may_view_entry(user, attachment.entry)
+
+
+def may_register_attachment(user: User, attachment) -> bool:
+    """The owning bureau registers receipt (ลงทะเบียนรับ) of a file the district sent, once."""
+    return (
+        is_bureau_certifier(user)
+        and attachment.entry.indicator.owner_id == user.office_id
+        and attachment.side == "district"
+        and attachment.registered_at is None
+        and attachment.deleted_at is None
+    )
+
+
+def attachment_delete_block(user: User, attachment) -> str | None:
+    """Why the user may not delete this file (Thai), or None: only its uploader, until registered or certified."""
+    from django.utils.translation import gettext as _
+
+    if attachment.deleted_at is not None:
+        return _("ไฟล์นี้ถูกลบแล้ว")
+    if not _active(user) or attachment.uploaded_by_id != user.pk:
+        return _("ลบได้เฉพาะผู้แนบไฟล์")
+    if attachment.registered_at is not None:
+        return _("สำนักลงทะเบียนรับไฟล์นี้แล้ว ลบไม่ได้")
+    if attachment.entry.status == attachment.entry.Status.CERTIFIED:
+        return _("ตัวชี้วัดนี้รับรองผลแล้ว ลบไฟล์ไม่ได้")
+    return None

@@ -150,8 +150,30 @@ except OSError:
     pass
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # No MEDIA_URL on purpose: evidence files are served only through a view that checks permission.
+# Evidence files go through Django's storage API: local files under MEDIA_ROOT, or S3-compatible object
+# storage through django-storages (pip install '.[s3]'; docs/attachments.md). Objects stay private.
+FILE_STORAGE = env.choice("KRS_FILE_STORAGE", "filesystem", {"filesystem", "s3"})
+if FILE_STORAGE == "s3":
+    if not env.str("KRS_S3_BUCKET"):
+        raise ImproperlyConfigured("KRS_FILE_STORAGE=s3 needs KRS_S3_BUCKET.")
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("KRS_S3_BUCKET"),
+            "endpoint_url": env.str("KRS_S3_ENDPOINT_URL") or None,
+            "region_name": env.str("KRS_S3_REGION") or None,
+            "access_key": env.str("KRS_S3_ACCESS_KEY") or None,
+            "secret_key": env.str("KRS_S3_SECRET_KEY") or None,
+            "location": env.str("KRS_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

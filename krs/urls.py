@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("indicators/", include("indicators.urls")),
     path("reporting/", include("reporting.urls")),
+    path("certification/", include("certification.urls")),
+    path("files/", include("attachments.urls")),
     path("admin/password_reset/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"),
     path("admin/", admin.site.urls),
 ]

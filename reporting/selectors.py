@@ -66,6 +66,8 @@ class EntryRow:
     editable: bool = False
     block: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
+    # The evidence files block (attachments.selectors.FilesBlock), set by the page view that shows it.
+    files: object = None
 
     @property
     def score_text(self) -> str:

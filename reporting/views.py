@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from attachments.selectors import files_for_entries
 from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for, may_view_entry
 from reporting.compute import entry_inputs, indicator_config, outcome
@@ -63,9 +64,18 @@ def entry_page_view(request: HttpRequest, round_id: int) -> HttpResponse:
                       status=status, query=query)
     if not page.total and round_ not in page.rounds:
         raise Http404(_("ไม่มีรายการรายงานผลของหน่วยงานนี้ในรอบนี้"))
+    _add_files(page, request.user)
     return render(request, "reporting/entry_page.html", {
         "page": page, "status": status, "query": query, "statuses": Entry.Status.choices,
     })
+
+
+def _add_files(page, user) -> None:
+    """Each row's evidence files block (attachments/_files.html under each indicator; 2 queries)."""
+    rows = [row for section in page.sections for row in section.rows]
+    blocks = files_for_entries([row.entry for row in rows], user, now=page.now)
+    for row in rows:
+        row.files = blocks[row.entry.pk]
 
 
 def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, conflict=None, saved=False):
@@ -135,6 +145,7 @@ def _respond(request, context, *, error: str, status: int) -> HttpResponse:
                       user_may_report=may_report_for(request.user, row.entry.office))
     for section in page.sections:
         section.rows = [row if r.entry.pk == row.entry.pk else r for r in section.rows]
+    _add_files(page, request.user)
     messages.error(request, error)
     return render(request, "reporting/entry_page.html", {
         "page": page, "status": "", "query": "", "statuses": Entry.Status.choices, "focus": row.entry.pk,

@@ -30,8 +30,10 @@ def port_open(host: str, port: int) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def _fast_tests(settings):
+def _fast_tests(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Evidence files of each test go to its own folder, never to var/media.
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.STORAGES = {
         **settings.STORAGES,

@@ -95,7 +95,7 @@ class TestNavigation:
         assert self.labels(district_user) == ["หน้าหลัก", "บันทึกข้อมูล"]
 
     def test_a_bureau_certifier_sees_certification(self, certifier):
-        assert self.labels(certifier) == ["หน้าหลัก", "รับรองผล", "ข้อมูลส่วนกลาง"]
+        assert self.labels(certifier) == ["หน้าหลัก", "รับรองผล", "ข้อมูลส่วนกลาง", "เอกสารรอลงทะเบียนรับ"]
 
     def test_an_executive_sees_national_results_and_no_settings(self, executive):
         assert self.labels(executive) == ["หน้าหลัก", "ผลระดับประเทศ"]

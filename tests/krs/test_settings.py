@@ -93,6 +93,8 @@ class TestStartup:
             ({"KRS_MAX_UPLOAD_MB": "twenty"}, "KRS_MAX_UPLOAD_MB"),
             ({"CELERY_BROKER_URL": "carrier-pigeon://coop"}, "CELERY_BROKER_URL"),
             ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT"),
+            ({"KRS_FILE_STORAGE": "dropbox"}, "KRS_FILE_STORAGE"),
+            ({"KRS_FILE_STORAGE": "s3"}, "KRS_S3_BUCKET"),
         ],
     )
     def test_a_bad_value_stops_the_start_with_the_variables_name(self, env, named):
@@ -126,3 +128,13 @@ class TestStartup:
     def test_development_defaults_need_no_configuration(self, tmp_path):
         result = run_django({"KRS_VAR_DIR": str(tmp_path)}, "check")
         assert result.returncode == 0, result.stderr
+
+    def test_object_storage_is_configured_from_the_environment(self, tmp_path):
+        env = {"KRS_VAR_DIR": str(tmp_path), "KRS_FILE_STORAGE": "s3", "KRS_S3_BUCKET": "krs-evidence",
+               "KRS_S3_ENDPOINT_URL": "https://s3.example.go.th"}
+        code = ("from django.conf import settings; s = settings.STORAGES['default']; "
+                "print(s['BACKEND'], s['OPTIONS']['bucket_name'], s['OPTIONS']['endpoint_url'], s['OPTIONS']['default_acl'])")
+        result = run_django(env, "shell", "--verbosity", "0", "-c", code)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == ["storages.backends.s3.S3Storage", "krs-evidence", "https://s3.example.go.th",
+                                         "private"]

@@ -6,22 +6,35 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from attachments.models import Attachment
+from reporting.models import Entry
 from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
-def measure(client, district, count):
+def measure(client, district, district_user, count):
     # open_world has 6 indicators of its own; the rest are quantitative with two district variables.
     world = open_world(extra_quantitative=count - 6)
+    # Every entry carries two evidence files, so a query per row or per file would show.
+    entries = Entry.objects.filter(office=district, round=world.round)
+    Attachment.objects.bulk_create([
+        Attachment(entry=e, key=f"k/{e.pk}/{n}", original_name=f"{n}.pdf", description="หลักฐาน", size=10, kind="pdf",
+                   content_type="application/pdf", sha256="0" * 64, side="district", uploaded_by=district_user,
+                   uploaded_at=timezone.now())
+        for e in entries for n in range(2)
+    ])
     page = reverse("reporting:entry_page", args=[world.round.pk])
     client.get(page)  # warm the session and caches
     with CaptureQueriesContext(connection) as page_queries:
         response = client.get(page)
     assert response.status_code == 200
-    assert response.content.decode().count('data-testid="entry"') == count
+    html = response.content.decode()
+    assert html.count('data-testid="entry"') == count
+    assert html.count('data-testid="file"') == 2 * count
     entry = world.entry(district, world.quantitative)
     a, b = (world.quantitative.variables.get(code=c) for c in "AB")
     with CaptureQueriesContext(connection) as save_queries:
@@ -32,12 +45,14 @@ def measure(client, district, count):
 
 
 # The budgets are exact: the same for 10 and 100 indicators, so one query per row cannot creep in.
-PAGE_QUERIES = 16
+# The page: 16 for the entries and their indicators (reporting.selectors.entry_page and the session), then
+# the allowed file kinds and every entry's files with their people (attachments.selectors.files_for_entries).
+PAGE_QUERIES = 18
 SAVE_QUERIES = 23
 
 
 @pytest.mark.parametrize("count", [10, 100])
 def test_page_and_save_queries_do_not_grow_with_the_number_of_indicators(client, district_user, district, count):
     client.force_login(district_user)
-    page_queries, save_queries = measure(client, district, count)
+    page_queries, save_queries = measure(client, district, district_user, count)
     assert (page_queries, save_queries) == (PAGE_QUERIES, SAVE_QUERIES)
