@@ -196,3 +196,26 @@ def test_guessing_ids_of_another_districts_files_finds_nothing(client, other_dis
             continue
         assert client.get(reverse("attachments:entry_files", args=[pk])).status_code == 404
         assert client.get(reverse("certification:review", args=[pk])).status_code == 404
+
+
+def test_files_are_never_served_from_a_media_url(client, admin_user, attachment, settings):
+    assert settings.MEDIA_URL == ""  # nothing maps storage to a URL
+    client.force_login(admin_user)
+    for url in (f"/media/{attachment.key}", f"/{attachment.key}", f"/var/media/{attachment.key}"):
+        assert client.get(url).status_code == 404
+
+
+def test_an_administrator_switches_a_kind_off_in_the_admin(client, admin_user):
+    from attachments.models import FileKind
+
+    client.force_login(admin_user)
+    changelist = reverse("admin:attachments_filekind_changelist")
+    assert client.get(changelist).status_code == 200
+    kinds = list(FileKind.objects.order_by("code"))
+    data = {"form-TOTAL_FORMS": len(kinds), "form-INITIAL_FORMS": len(kinds), "_save": "1"}
+    for n, kind in enumerate(kinds):
+        data[f"form-{n}-id"] = kind.pk
+        if kind.code != "png":
+            data[f"form-{n}-allowed"] = "on"
+    assert client.post(changelist, data).status_code == 302
+    assert list(FileKind.objects.filter(allowed=False).values_list("code", flat=True)) == ["png"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.conf import settings
 
 from attachments.models import Attachment
 from krs.models import User
@@ -50,11 +51,25 @@ def test_a_district_attaches_the_bureau_downloads_and_registers_and_another_dist
     assert "โปรแกรม.pdf: ไฟล์นี้เป็นโปรแกรมหรือสคริปต์" in files.get_by_test_id("files-errors").inner_text()
     assert not Attachment.objects.exists()
 
+    # The browser checks the size before sending anything.
+    big = tmp_path / "ใหญ่เกิน.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * (settings.KRS_MAX_UPLOAD_BYTES + 1))
+    files.get_by_test_id("file-input").set_input_files(str(big))
+    message = files.get_by_test_id("file-input").evaluate("input => input.validationMessage")
+    assert "ใหญ่เกิน.pdf ใหญ่เกิน 20.0 MB" in message
+
+    # The upload reports its progress on the bar under the form (htmx's xhr progress events).
+    page.evaluate("""() => { window.krsProgress = [];
+        document.addEventListener("htmx:xhr:progress", e => {
+            const bar = e.target.closest("form").querySelector("progress");
+            window.krsProgress.push([bar.hidden, bar.value]); }); }""")
     files.get_by_test_id("file-input").set_input_files(str(pdf))
     files.get_by_test_id("description").fill("รายงานผลการตรวจสอบด้านการเงินและการบัญชี")
     files.get_by_test_id("attach-submit").click()
     files = files_of(page, "11.3")
     files.get_by_test_id("files-notice").wait_for()
+    progress = page.evaluate("window.krsProgress")
+    assert progress and progress[-1] == [False, 100]
     row = files.get_by_test_id("file")
     text = row.inner_text()
     assert THAI_NAME in text and "รายงานผลการตรวจสอบด้านการเงินและการบัญชี" in text
