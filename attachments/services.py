@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from attachments.filetypes import KINDS, Kind, Refused, clean_name, identify
 from attachments.models import Attachment, AttachmentEvent, FileKind, Side
 from krs import permissions
 from krs.thaicalendar import format_thai_date
+from reporting.models import Entry
 
 logger = logging.getLogger(__name__)
 
@@ -191,14 +193,7 @@ def attachments_add(
                     uploaded_by=user,
                     uploaded_at=now,
                 )
-                AttachmentEvent.objects.create(
-                    attachment=attachment,
-                    entry=entry,
-                    action=AttachmentEvent.Action.ADDED,
-                    side=side,
-                    by=user,
-                    at=now,
-                )
+                _audit(attachment, AttachmentEvent.Action.ADDED, side=side, by=user, at=now)
                 created.append(attachment)
     except BaseException:
         for key in stored:
@@ -210,50 +205,64 @@ def attachments_add(
     return created
 
 
-def attachment_register(*, attachment: Attachment, user, now: datetime | None = None) -> Attachment:
-    """Register receipt (ลงทะเบียนรับ) of a file, once; the conditional update makes a second click harmless."""
-    now = now or timezone.now()
+def _audit(attachment: Attachment, action: str, *, side: str, by, at: datetime) -> None:
+    AttachmentEvent.objects.create(
+        attachment=attachment, entry_id=attachment.entry_id, action=action, side=side, by=by, at=at
+    )
+
+
+def _change(
+    attachment: Attachment, *, still: Q, refused: str, action: str, side: str, by, at: datetime, **fields
+) -> Attachment:
+    """Set ``fields`` only if the file is ``still`` as expected (so of two clicks one wins, the other is told), audited."""
     with transaction.atomic():
-        updated = Attachment.objects.filter(
-            pk=attachment.pk, registered_at__isnull=True, deleted_at__isnull=True
-        ).update(registered_by=user, registered_at=now)
-        if not updated:
-            raise AttachmentStateError(_("ไฟล์นี้ลงทะเบียนรับแล้ว หรือผู้แนบลบไปแล้ว"))
-        AttachmentEvent.objects.create(
-            attachment=attachment,
-            entry_id=attachment.entry_id,
-            action=AttachmentEvent.Action.REGISTERED,
-            side=Side.BUREAU,
-            by=user,
-            at=now,
-        )
-    attachment.registered_by, attachment.registered_at = user, now
+        if not Attachment.objects.filter(still, pk=attachment.pk).update(**fields):
+            raise AttachmentStateError(refused)
+        _audit(attachment, action, side=side, by=by, at=at)
+    for name, value in fields.items():
+        setattr(attachment, name, value)
     return attachment
+
+
+def attachment_register(*, attachment: Attachment, user, now: datetime | None = None) -> Attachment:
+    """Register receipt (ลงทะเบียนรับ) of a file, once."""
+    now = now or timezone.now()
+    return _change(
+        attachment,
+        still=Q(registered_at__isnull=True, deleted_at__isnull=True),
+        refused=_("ไฟล์นี้ลงทะเบียนรับแล้ว หรือผู้แนบลบไปแล้ว"),
+        action=AttachmentEvent.Action.REGISTERED,
+        side=Side.BUREAU,
+        by=user,
+        at=now,
+        registered_by=user,
+        registered_at=now,
+    )
 
 
 def attachment_delete(*, attachment: Attachment, user, now: datetime | None = None) -> Attachment:
     """Mark a file deleted (it stays in storage, for administrators), unless it was registered or certified since."""
     now = now or timezone.now()
-    Status = attachment.entry.Status
-    with transaction.atomic():
-        updated = (
-            Attachment.objects.filter(
-                pk=attachment.pk,
-                deleted_at__isnull=True,
-                registered_at__isnull=True,
-            )
-            .exclude(entry__status=Status.CERTIFIED)
-            .update(deleted_by=user, deleted_at=now)
-        )
-        if not updated:
-            raise AttachmentStateError(_("ลบไม่ได้แล้ว: สำนักลงทะเบียนรับไฟล์นี้ หรือรับรองผลตัวชี้วัดนี้ไปก่อน"))
-        AttachmentEvent.objects.create(
-            attachment=attachment,
-            entry_id=attachment.entry_id,
-            action=AttachmentEvent.Action.DELETED,
-            side=attachment.side,
-            by=user,
-            at=now,
-        )
-    attachment.deleted_by, attachment.deleted_at = user, now
-    return attachment
+    return _change(
+        attachment,
+        still=Q(deleted_at__isnull=True, registered_at__isnull=True)
+        & ~Q(entry__status=Entry.Status.CERTIFIED),
+        refused=_("ลบไม่ได้แล้ว: สำนักลงทะเบียนรับไฟล์นี้ หรือรับรองผลตัวชี้วัดนี้ไปก่อน"),
+        action=AttachmentEvent.Action.DELETED,
+        side=attachment.side,
+        by=user,
+        at=now,
+        deleted_by=user,
+        deleted_at=now,
+    )
+
+
+def attachment_downloaded(*, attachment: Attachment, user, now: datetime | None = None) -> None:
+    """Record that someone downloaded the file (evidence that the other side opened it)."""
+    _audit(
+        attachment,
+        AttachmentEvent.Action.DOWNLOADED,
+        side=side_of(user, attachment.entry),
+        by=user,
+        at=now or timezone.now(),
+    )

@@ -24,16 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from attachments.models import Attachment, AttachmentEvent
+from attachments.models import Attachment
 from attachments.selectors import bureau_inbox, entry_files
 from attachments.services import (
     MAX_FILES_PER_ATTACH,
     AttachmentStateError,
     AttachRefused,
     attachment_delete,
+    attachment_downloaded,
     attachment_register,
     attachments_add,
-    side_of,
 )
 from indicators.models import Round
 from krs import permissions
@@ -162,14 +162,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     except OSError:
         logger.error("evidence file %s (%s) is missing from storage", attachment.pk, attachment.key)
         return render(request, "attachments/missing.html", {"attachment": attachment}, status=410)
-    AttachmentEvent.objects.create(
-        attachment=attachment,
-        entry_id=attachment.entry_id,
-        action=AttachmentEvent.Action.DOWNLOADED,
-        side=side_of(request.user, attachment.entry),
-        by=request.user,
-        at=timezone.now(),
-    )
+    attachment_downloaded(attachment=attachment, user=request.user)
     response = FileResponse(
         handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
     )
