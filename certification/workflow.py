@@ -1,62 +1,189 @@
 """The one place where an entry's status changes (design.md), each change with its audit event.
 
-Every function runs inside the caller's transaction (they are called with the entry locked), moves
-the entry only from the statuses it names, and writes a ``StatusEvent``. A call whose entry is not in
-one of those statuses changes nothing and returns False, so calling twice is harmless.
+``TRANSITIONS`` is the whole workflow of seed 000's symbols table: for each action, the statuses it
+starts from, the status it leads to, and who may take it. Every change is a conditional UPDATE
+(``… WHERE status = <what the actor saw>``) inside a transaction with its ``StatusEvent``: of two people
+acting at once, one wins and the other is told what happened instead.
 
-Reporting calls ``entry_mark_reported`` / ``entry_mark_unreported`` when a save completes or empties
-an entry; certifying and rejecting are the bureaus' (issue 6 adds their pages).
+Reporting's save calls ``entry_mark_reported`` / ``entry_mark_unreported`` (they answer False when the
+entry is not in a status they apply to, so calling them on every save is harmless). The people's
+actions — certify, reject, reopen — raise ``TransitionRefused`` with a Thai reason.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from certification.models import StatusEvent
+from krs import permissions
 from reporting.models import Entry
 
 Status = Entry.Status
 
 
-def _move(entry: Entry, *, to: str, allowed: tuple[str, ...], by, comment: str = "", at: datetime | None = None,
-          **fields) -> bool:
+@dataclass(frozen=True)
+class Transition:
+    starts: tuple[str, ...]
+    to: str
+    who: str  # "reporter" (whoever saves the values: checked by reporting), "owner_bureau", "administrator"
+    label: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "report": Transition((Status.NOT_REPORTED, Status.REJECTED), Status.AWAITING, "reporter",
+                         gettext_lazy("รายงานผล")),
+    "unreport": Transition((Status.AWAITING,), Status.NOT_REPORTED, "reporter", gettext_lazy("ถอนการรายงานผล")),
+    "certify": Transition((Status.AWAITING,), Status.CERTIFIED, "owner_bureau", gettext_lazy("รับรองผล")),
+    "reject": Transition((Status.AWAITING,), Status.REJECTED, "owner_bureau", gettext_lazy("ไม่รับรองผล")),
+    "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", gettext_lazy("เปิดให้แก้ไขอีกครั้ง")),
+}
+
+
+class TransitionRefused(Exception):
+    """The action was not taken; ``message`` says why, in Thai."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def may_take(user, entry: Entry, action: str) -> bool:
+    """Does the user's role allow this action on this entry (whatever its status now)?"""
+    who = TRANSITIONS[action].who
+    if who == "owner_bureau":
+        return permissions.is_bureau_certifier(user) and entry.indicator.owner_id == user.office_id
+    if who == "administrator":
+        return permissions.is_administrator(user)
+    return True  # "reporter": reporting's save checks who may change the values
+
+
+def action_block(user, entry: Entry, action: str) -> str | None:
+    """Why the user may not take the action on the entry as it is now (Thai), or None."""
+    transition = TRANSITIONS[action]
+    if not may_take(user, entry, action):
+        return _("คุณไม่มีสิทธิ์%(action)sรายการนี้") % {"action": transition.label}
+    if entry.status not in transition.starts:
+        return _("%(action)sไม่ได้: รายการนี้อยู่ในสถานะ “%(status)s”") % {
+            "action": transition.label, "status": entry.get_status_display()}
+    return None
+
+
+def _move(entry: Entry, action: str, *, by, comment: str = "", at: datetime | None = None, **fields) -> bool:
+    """Apply the transition if the entry is still in the status it was read in; False when it is not."""
+    transition = TRANSITIONS[action]
     at = at or timezone.now()
     previous = entry.status
-    if previous not in allowed:
+    if previous not in transition.starts:
         return False
     with transaction.atomic():
-        updated = Entry.objects.filter(pk=entry.pk, status=previous).update(status=to, updated_at=at, **fields)
+        updated = Entry.objects.filter(pk=entry.pk, status=previous).update(status=transition.to, updated_at=at, **fields)
         if not updated:
             return False
-        StatusEvent.objects.create(entry=entry, from_status=previous, to_status=to, by=by, at=at, comment=comment)
-    entry.status = to
+        StatusEvent.objects.create(entry=entry, from_status=previous, to_status=transition.to, by=by, at=at,
+                                   comment=comment)
+    entry.status = transition.to
     for name, value in fields.items():
-        setattr(entry, name, value)
+        if not hasattr(value, "resolve_expression"):
+            setattr(entry, name, value)
     return True
+
+
+def _decide(entry: Entry, action: str, *, by, **kwargs) -> None:
+    """A person's decision: refused with the reason, or told that someone else acted first."""
+    block = action_block(by, entry, action)
+    if block:
+        raise TransitionRefused(block)
+    seen = entry.get_status_display()
+    if not _move(entry, action, by=by, **kwargs):
+        entry.refresh_from_db(fields=["status"])
+        raise TransitionRefused(
+            _("มีผู้ดำเนินการกับรายการนี้ก่อนคุณ: สถานะเปลี่ยนจาก “%(seen)s” เป็น “%(now)s” แล้ว ตรวจสอบแล้วทำใหม่อีกครั้ง")
+            % {"seen": seen, "now": entry.get_status_display()}
+        )
 
 
 def entry_mark_reported(*, entry: Entry, by, at: datetime | None = None) -> bool:
     """Everything the district enters has a value: not reported (or rejected and corrected) → awaiting."""
     at = at or timezone.now()
-    return _move(entry, to=Status.AWAITING, allowed=(Status.NOT_REPORTED, Status.REJECTED), by=by, at=at, reported_at=at)
+    return _move(entry, "report", by=by, at=at, reported_at=at)
 
 
 def entry_mark_unreported(*, entry: Entry, by, at: datetime | None = None) -> bool:
     """A value was emptied before certification: awaiting → not reported."""
-    return _move(entry, to=Status.NOT_REPORTED, allowed=(Status.AWAITING,), by=by, at=at, reported_at=None)
+    return _move(entry, "unreport", by=by, at=at, reported_at=None)
 
 
-def entry_certify(*, entry: Entry, by, comment: str = "", at: datetime | None = None) -> bool:
-    """Awaiting → certified: the self-assessed score becomes the official one."""
-    return _move(entry, to=Status.CERTIFIED, allowed=(Status.AWAITING,), by=by, comment=comment, at=at,
-                 official_score=entry.self_score)
+def entry_certify(*, entry: Entry, by, level=None, comment: str = "", at: datetime | None = None) -> bool:
+    """Awaiting → certified: the official score is the self-assessed one, or the level the certifier chose.
+
+    For a rubric indicator the certifier confirms the district's level or changes it; a change needs a
+    reason, kept as the event's comment with both levels named.
+    """
+    comment = comment.strip()
+    fields = {"official_score": F("self_score"), "official_level": entry.level}
+    if level is not None and level.pk != entry.level_id:
+        if not comment:
+            raise TransitionRefused(_("เปลี่ยนระดับต้องระบุเหตุผล"))
+        before = entry.level.name if entry.level else _("ไม่ได้เลือก")
+        comment = _("เปลี่ยนระดับจาก “%(before)s” เป็น “%(after)s”: %(reason)s") % {
+            "before": before, "after": level.name, "reason": comment}
+        fields = {"official_score": level.score, "official_level": level}
+    elif entry.self_score is None:
+        raise TransitionRefused(_("ยังไม่มีคะแนนให้รับรอง (%(note)s): ไม่รับรองพร้อมเหตุผลแทน") % {
+            "note": entry.score_note or _("คำนวณไม่ได้")})
+    _decide(entry, "certify", by=by, comment=comment, at=at, **fields)
+    entry.refresh_from_db(fields=["official_score", "official_level"])
+    return True
 
 
 def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | None = None,
                  at: datetime | None = None) -> bool:
-    """Awaiting → rejected, with the reason and, when a fix is wanted, the deadline for it."""
-    return _move(entry, to=Status.REJECTED, allowed=(Status.AWAITING,), by=by, comment=comment, at=at,
-                 fix_deadline=fix_deadline)
+    """Awaiting → rejected, with the reason (required) and, when a fix is wanted, the deadline for it."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise TransitionRefused(_("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง"))
+    _decide(entry, "reject", by=by, comment=comment, at=at, fix_deadline=fix_deadline)
+    return True
+
+
+def entry_reopen(*, entry: Entry, by, comment: str, at: datetime | None = None) -> bool:
+    """Certified → awaiting (administrators only, with a reason): the official score is withdrawn."""
+    comment = (comment or "").strip()
+    if not comment:
+        raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
+    _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
+    return True
+
+
+def entries_certify(*, entry_ids, by, at: datetime | None = None) -> list[int]:
+    """Certify many awaiting entries of the certifier's bureau at once (set-based); the ids certified.
+
+    Entries that are not the bureau's, no longer awaiting, or have no score are left as they are (the
+    caller says how many were skipped). Three queries whatever the count: lock, update, events.
+    """
+    at = at or timezone.now()
+    if not permissions.is_bureau_certifier(by):
+        return []
+    with transaction.atomic():
+        ids = list(
+            Entry.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(entry_ids), status=Status.AWAITING, indicator__owner_id=by.office_id,
+                    self_score__isnull=False)
+            .values_list("pk", flat=True)
+        )
+        if not ids:
+            return []
+        Entry.objects.filter(pk__in=ids).update(status=Status.CERTIFIED, official_score=F("self_score"),
+                                                official_level=F("level"), updated_at=at)
+        StatusEvent.objects.bulk_create([
+            StatusEvent(entry_id=pk, from_status=Status.AWAITING, to_status=Status.CERTIFIED, by=by, at=at)
+            for pk in ids
+        ])
+    return ids

@@ -39,6 +39,10 @@ class Entry(models.Model):
         RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่เลือก")
     )
     passed = models.BooleanField(_("ผลสำเร็จ"), null=True, blank=True)
+    # The level the bureau certified for a rubric indicator: the district's own, or the one it changed it to.
+    official_level = models.ForeignKey(
+        RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่รับรอง")
+    )
     # Set by certification when it rejects with a fix: the district may correct the entry until then.
     fix_deadline = models.DateTimeField(_("กำหนดแก้ไข"), null=True, blank=True)
     reported_at = models.DateTimeField(_("รายงานผลเมื่อ"), null=True, blank=True)

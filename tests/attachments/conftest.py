@@ -49,3 +49,15 @@ def attach(entry, user, content: bytes, name: str = THAI_NAME, description: str 
 def stored_files() -> list[Path]:
     root = Path(settings.MEDIA_ROOT)
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def certify(entry, district_user, certifier) -> None:
+    """Bring the entry to certified the way the workflow allows: reported with a score, then certified."""
+    from decimal import Decimal
+
+    from certification.workflow import entry_certify, entry_mark_reported
+
+    entry.self_score = Decimal("4.00000")
+    entry.save(update_fields=["self_score"])
+    entry_mark_reported(entry=entry, by=district_user)
+    entry_certify(entry=entry, by=certifier)

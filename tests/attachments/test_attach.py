@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from attachments.models import Attachment, AttachmentEvent, FileKind
 from attachments.services import AttachRefused, attachments_add
-from certification.workflow import entry_certify, entry_mark_reported
 from tests.attachments import samples
-from tests.attachments.conftest import THAI_NAME, attach, post_files, stored_files, upload
+from tests.attachments.conftest import certify, THAI_NAME, attach, post_files, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -190,8 +189,7 @@ def test_the_district_cannot_attach_after_the_deadline_or_once_certified(
     assert response.status_code == 403
     entry.round.deadline = timezone.now() + timedelta(days=1)
     entry.round.save()
-    entry_mark_reported(entry=entry, by=district_user)
-    entry_certify(entry=entry, by=certifier)
+    certify(entry, district_user, certifier)
     response = post_files(client, entry, [upload("a.pdf", samples.pdf_bytes())])
     assert response["X-KRS-Status"] == "403" and "รับรองผลแล้ว" in response.content.decode()
     assert not Attachment.objects.exists()

@@ -10,9 +10,8 @@ from django.urls import reverse
 
 from attachments.models import Attachment, AttachmentEvent
 from attachments.services import AttachmentStateError, attachment_delete, attachment_register
-from certification.workflow import entry_certify, entry_mark_reported
 from tests.attachments import samples
-from tests.attachments.conftest import HTMX, THAI_NAME, attach, stored_files
+from tests.attachments.conftest import certify, HTMX, THAI_NAME, attach, stored_files
 
 pytestmark = pytest.mark.django_db
 
@@ -115,8 +114,7 @@ def test_a_registered_file_or_a_certified_entry_cannot_be_deleted(
     response = client.post(reverse("attachments:delete", args=[attachment.pk]), **HTMX)
     assert response["X-KRS-Status"] == "403" and "ลงทะเบียนรับไฟล์นี้แล้ว" in response.content.decode()
     other = attach(entry, district_user, samples.png_bytes(), name="รูป.png")
-    entry_mark_reported(entry=entry, by=district_user)
-    entry_certify(entry=entry, by=certifier)
+    certify(entry, district_user, certifier)
     response = client.post(reverse("attachments:delete", args=[other.pk]), **HTMX)
     assert response["X-KRS-Status"] == "403" and "รับรองผลแล้ว" in response.content.decode()
     assert not Attachment.objects.filter(deleted_at__isnull=False).exists()

@@ -1,0 +1,141 @@
+"""The workflow table: every status × every role × every decision, allowed or refused; races; reasons."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from certification import workflow
+from certification.models import StatusEvent
+from reporting.models import Entry
+from tests.conftest import make_user
+from tests.reporting.factories import open_world
+
+pytestmark = pytest.mark.django_db
+S = Entry.Status
+ROLES = ["district_user", "other_district_user", "certifier", "other_certifier", "executive", "admin_user"]
+ACTIONS = ["certify", "reject", "reopen"]
+
+
+@pytest.fixture
+def world(district, other_district, bureau):
+    return open_world(bureau=bureau)
+
+
+def in_status(entry: Entry, status: str) -> Entry:
+    Entry.objects.filter(pk=entry.pk).update(status=status, self_score=Decimal("4.00000"))
+    return Entry.objects.select_related("indicator", "round").get(pk=entry.pk)
+
+
+def take(action, entry, user):
+    if action == "certify":
+        return workflow.entry_certify(entry=entry, by=user)
+    if action == "reject":
+        return workflow.entry_reject(entry=entry, by=user, comment="เหตุผล", fix_deadline=timezone.now() + timedelta(days=3))
+    return workflow.entry_reopen(entry=entry, by=user, comment="เหตุผล")
+
+
+def allowed(action, status, role) -> bool:
+    if action in ("certify", "reject"):
+        return status == S.AWAITING and role == "certifier"
+    return status == S.CERTIFIED and role == "admin_user"
+
+
+@pytest.mark.parametrize("status", S.values)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_the_transition_matrix(request, world, district, status, role, action):
+    user = request.getfixturevalue(role)
+    entry = in_status(world.entry(district, world.quantitative), status)
+    if allowed(action, status, role):
+        assert take(action, entry, user) is True
+        entry.refresh_from_db()
+        assert entry.status == workflow.TRANSITIONS[action].to
+        event = StatusEvent.objects.get()
+        assert (event.from_status, event.to_status, event.by, event.comment) == (
+            status, entry.status, user, "" if action == "certify" else "เหตุผล")
+    else:
+        with pytest.raises(workflow.TransitionRefused) as refused:
+            take(action, entry, user)
+        assert refused.value.message
+        assert Entry.objects.get(pk=entry.pk).status == status
+        assert not StatusEvent.objects.exists()
+
+
+def test_certify_makes_the_self_score_official_and_reopen_withdraws_it(world, district, certifier, admin_user):
+    entry = in_status(world.entry(district, world.quantitative), S.AWAITING)
+    workflow.entry_certify(entry=entry, by=certifier)
+    assert entry.official_score == Decimal("4.00000")
+    workflow.entry_reopen(entry=entry, by=admin_user, comment="สำนักขอแก้ไขตัวเลข")
+    entry.refresh_from_db()
+    assert (entry.status, entry.official_score) == (S.AWAITING, None)
+
+
+def test_two_certifiers_at_once_one_wins_and_the_other_is_told(world, district, certifier, bureau):
+    colleague = make_user("certifier1b", bureau, "bureau_certifier")
+    entry = in_status(world.entry(district, world.quantitative), S.AWAITING)
+    stale = Entry.objects.select_related("indicator").get(pk=entry.pk)
+    workflow.entry_certify(entry=entry, by=certifier)
+    with pytest.raises(workflow.TransitionRefused) as refused:
+        workflow.entry_reject(entry=stale, by=colleague, comment="ไม่ถูกต้อง")
+    assert "มีผู้ดำเนินการกับรายการนี้ก่อนคุณ" in refused.value.message and "รับรองผล" in refused.value.message
+    assert Entry.objects.get(pk=entry.pk).status == S.CERTIFIED
+    assert StatusEvent.objects.count() == 1
+
+
+@pytest.mark.parametrize("comment", ["", "   "])
+def test_a_rejection_needs_a_reason_and_so_does_a_reopening(world, district, certifier, admin_user, comment):
+    entry = in_status(world.entry(district, world.quantitative), S.AWAITING)
+    with pytest.raises(workflow.TransitionRefused, match="ต้องระบุเหตุผล"):
+        workflow.entry_reject(entry=entry, by=certifier, comment=comment)
+    entry = in_status(entry, S.CERTIFIED)
+    with pytest.raises(workflow.TransitionRefused, match="ต้องระบุเหตุผล"):
+        workflow.entry_reopen(entry=entry, by=admin_user, comment=comment)
+    assert not StatusEvent.objects.exists()
+
+
+def test_an_entry_without_a_score_cannot_be_certified(world, district, certifier):
+    entry = in_status(world.entry(district, world.quantitative), S.AWAITING)
+    Entry.objects.filter(pk=entry.pk).update(self_score=None, score_note="หารด้วยศูนย์")
+    entry.refresh_from_db()
+    with pytest.raises(workflow.TransitionRefused, match="หารด้วยศูนย์"):
+        workflow.entry_certify(entry=entry, by=certifier)
+
+
+def test_a_rubric_level_is_confirmed_or_changed_with_a_reason(world, district, certifier):
+    levels = list(world.rubric.levels.order_by("score"))
+    entry = world.entry(district, world.rubric)
+    Entry.objects.filter(pk=entry.pk).update(status=S.AWAITING, level=levels[-1], self_score=levels[-1].score)
+    entry = Entry.objects.select_related("indicator", "level").get(pk=entry.pk)
+    with pytest.raises(workflow.TransitionRefused, match="เปลี่ยนระดับต้องระบุเหตุผล"):
+        workflow.entry_certify(entry=entry, by=certifier, level=levels[0])
+    workflow.entry_certify(entry=entry, by=certifier, level=levels[0], comment="หลักฐานไม่ครบตามเกณฑ์")
+    entry.refresh_from_db()
+    assert entry.official_score == levels[0].score and entry.official_level == levels[0]
+    assert entry.self_score == levels[-1].score  # the district's own assessment stays as it was
+    comment = StatusEvent.objects.get().comment
+    assert levels[-1].name in comment and levels[0].name in comment and "หลักฐานไม่ครบตามเกณฑ์" in comment
+
+
+def test_bulk_certify_takes_only_the_bureaus_awaiting_scored_entries(world, district, other_district, certifier,
+                                                                     django_assert_num_queries):
+    mine = [in_status(world.entry(office, world.quantitative), S.AWAITING) for office in (district, other_district)]
+    not_awaiting = in_status(world.entry(district, world.pass_fail), S.NOT_REPORTED)
+    no_score = in_status(world.entry(district, world.milestone), S.AWAITING)
+    Entry.objects.filter(pk=no_score.pk).update(self_score=None)
+    ids = [e.pk for e in mine] + [not_awaiting.pk, no_score.pk]
+    with django_assert_num_queries(5):  # savepoint, lock, update, events, release
+        certified = workflow.entries_certify(entry_ids=ids, by=certifier)
+    assert sorted(certified) == sorted(e.pk for e in mine)
+    assert set(Entry.objects.filter(status=S.CERTIFIED).values_list("pk", flat=True)) == set(certified)
+    assert all(e.official_score == Decimal("4.00000") for e in Entry.objects.filter(pk__in=certified))
+    assert StatusEvent.objects.count() == 2
+
+
+def test_bulk_certify_by_another_bureau_certifies_nothing(world, district, other_certifier):
+    entry = in_status(world.entry(district, world.quantitative), S.AWAITING)
+    assert workflow.entries_certify(entry_ids=[entry.pk], by=other_certifier) == []
+    assert Entry.objects.get(pk=entry.pk).status == S.AWAITING
