@@ -16,7 +16,7 @@ from django.utils import timezone
 from attachments.models import Attachment, AttachmentEvent, FileKind
 from attachments.services import AttachRefused, attachments_add
 from tests.attachments import samples
-from tests.attachments.conftest import certify, THAI_NAME, attach, post_files, stored_files, upload
+from tests.attachments.conftest import THAI_NAME, attach, certify, post_files, stored_files, upload
 
 pytestmark = pytest.mark.django_db
 

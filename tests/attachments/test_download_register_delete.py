@@ -11,7 +11,7 @@ from django.urls import reverse
 from attachments.models import Attachment, AttachmentEvent
 from attachments.services import AttachmentStateError, attachment_delete, attachment_register
 from tests.attachments import samples
-from tests.attachments.conftest import certify, HTMX, THAI_NAME, attach, stored_files
+from tests.attachments.conftest import HTMX, THAI_NAME, attach, certify, stored_files
 
 pytestmark = pytest.mark.django_db
 
