@@ -1,50 +1,175 @@
-"""The review page of an entry (its values, score, evidence files and history), where bureaus work.
+"""The bureau's work queue, the review page of an entry, and the decisions taken on it.
 
-Issue 6 adds the decisions, the criteria and the messages; the page already serves as the place a
-bureau opens an entry, reads and registers its files, and attaches its own.
+A decision is a POST to its own URL; the workflow (``certification/workflow.py``) checks the role and
+the status and refuses with a Thai reason. An entry the user may not see is a 404 (another bureau's
+indicator included); one they may see but not decide on is a 403.
 """
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import entry_files
+from certification import workflow
+from certification.forms import CertifyForm, RejectForm, ReopenForm
+from certification.selectors import bureau_queue, bureau_rounds, default_round
 from indicators.models import Indicator
 from krs import permissions
 from reporting.compute import entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value
 from reporting.selectors import entry_history, entry_row
 
+QUEUE_PAGE = 50
+
+
+def _entry(request: HttpRequest, pk: int) -> Entry:
+    entry = get_object_or_404(Entry.objects.select_related("round__fiscal_year", "office", "indicator", "level", "official_level"), pk=pk)
+    if not permissions.may_view_entry(request.user, entry):
+        raise Http404
+    return entry
+
 
 @login_required
 @require_GET
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = get_object_or_404(
-        Entry.objects.select_related("round__fiscal_year", "office", "indicator"), pk=pk
-    )
-    if not permissions.may_view_entry(request.user, entry):
-        raise Http404
+    return _review(request, _entry(request, pk))
+
+
+def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
     indicator = indicator_config(Indicator.objects.filter(pk=entry.indicator_id)).get()
     entry.indicator = indicator
     inputs = entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry))
     now = timezone.now()
     row = entry_row(entry, indicator, inputs, user_may_report=False, now=now)
     changes, events = entry_history(entry)
-    return render(
-        request,
-        "certification/review.html",
-        {
-            "entry": entry,
-            "row": row,
-            "files": entry_files(entry, request.user, now=now),
-            "changes": changes,
-            "events": events,
-            "next": request.get_full_path(),
-            "own_district": permissions.may_report_for(request.user, entry.office),
-            "is_bureau": permissions.is_bureau_certifier(request.user),
-        },
-    )
+    user = request.user
+    forms = forms or {}
+    context = {
+        "entry": entry, "row": row, "files": entry_files(entry, user, now=now),
+        "changes": changes, "events": events, "next": request.get_full_path(),
+        "own_district": permissions.may_report_for(user, entry.office),
+        "is_bureau": permissions.is_bureau_certifier(user),
+        "may_decide": workflow.action_block(user, entry, "certify") is None,
+        "may_reopen": workflow.action_block(user, entry, "reopen") is None,
+        "certify_form": forms.get("certify") or CertifyForm(entry=entry),
+        "reject_form": forms.get("reject") or RejectForm(),
+        "reopen_form": forms.get("reopen") or ReopenForm(),
+        "last_decision": next((e for e in events if e.to_status in (Entry.Status.REJECTED, Entry.Status.CERTIFIED)), None),
+    }
+    return render(request, "certification/review.html", context, status=status)
+
+
+def _back(request: HttpRequest, entry: Entry) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("certification:review", args=[entry.pk])
+
+
+def _decide(request: HttpRequest, pk: int, action: str, form_class, name: str, take) -> HttpResponse:
+    entry = _entry(request, pk)
+    if not workflow.may_take(request.user, entry, action):
+        raise PermissionDenied(workflow.action_block(request.user, entry, action))
+    form = form_class(request.POST, entry=entry) if form_class is CertifyForm else form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("ยังไม่ได้บันทึกการตัดสิน: แก้ไขข้อความสีแดงก่อน"))
+        return _review(request, entry, forms={name: form}, status=422)
+    try:
+        notice = take(entry, form.cleaned_data)
+    except workflow.TransitionRefused as exc:
+        messages.error(request, exc.message)
+        return redirect(_back(request, entry))
+    messages.success(request, notice)
+    return redirect(_back(request, entry))
+
+
+@login_required
+@require_POST
+def certify(request: HttpRequest, pk: int) -> HttpResponse:
+    def take(entry, data):
+        workflow.entry_certify(entry=entry, by=request.user, level=data.get("level"), comment=data.get("comment", ""))
+        return _("รับรองผล %(office)s · %(code)s แล้ว: คะแนนที่รับรอง %(score)s") % {
+            "office": entry.office.code, "code": entry.indicator.code, "score": f"{entry.official_score:.5f}"}
+    return _decide(request, pk, "certify", CertifyForm, "certify", take)
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    def take(entry, data):
+        workflow.entry_reject(entry=entry, by=request.user, comment=data["comment"], fix_deadline=data["fix_deadline"])
+        return _("ไม่รับรอง %(office)s · %(code)s แล้ว: สพท. จะเห็นเหตุผล") % {
+            "office": entry.office.code, "code": entry.indicator.code}
+    return _decide(request, pk, "reject", RejectForm, "reject", take)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    def take(entry, data):
+        workflow.entry_reopen(entry=entry, by=request.user, comment=data["comment"])
+        return _("เปิดให้แก้ไขอีกครั้งแล้ว: สถานะกลับเป็นรอการรับรองผล")
+    return _decide(request, pk, "reopen", ReopenForm, "reopen", take)
+
+
+def _bureau(request: HttpRequest):
+    if not permissions.is_bureau_certifier(request.user):
+        raise PermissionDenied(_("หน้านี้สำหรับสำนักเจ้าของตัวชี้วัด"))
+    return request.user.office
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The bureau's work queue (รับรองผล): its indicators' entries in a round, oldest report first."""
+    bureau = _bureau(request)
+    rounds = bureau_rounds(bureau)
+    round_ = next((r for r in rounds if str(r.pk) == request.GET.get("round")), None) or default_round(rounds, timezone.now())
+    status = request.GET.get("status", "")
+    office = request.GET.get("office", "")[:60]
+    try:
+        indicator_id = int(request.GET.get("indicator", ""))
+    except ValueError:
+        indicator_id = None
+    found = bureau_queue(bureau=bureau, round_=round_, rounds=rounds, status=status, office=office,
+                         indicator_id=indicator_id)
+    page = Paginator(found.entries, QUEUE_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "certification/queue.html", {
+        "queue": found, "page": page, "status": status, "office": office, "indicator_id": indicator_id,
+        "statuses": Entry.Status.choices, "query": query.urlencode(), "bureau": bureau,
+        "count_rows": [(value, label, found.counts[value]) for value, label in Entry.Status.choices],
+    })
+
+
+@login_required
+@require_POST
+def bulk_certify(request: HttpRequest) -> HttpResponse:
+    """Certify the entries ticked in the queue; those no longer awaiting (or without a score) are left and counted."""
+    _bureau(request)
+    ids = [int(v) for v in request.POST.getlist("entry") if v.isdigit()][:1000]
+    if not ids:
+        messages.error(request, _("เลือกรายการที่จะรับรองก่อน"))
+    else:
+        done = workflow.entries_certify(entry_ids=ids, by=request.user)
+        messages.success(request, ngettext("รับรองผลแล้ว %(n)d รายการ", "รับรองผลแล้ว %(n)d รายการ", len(done)) % {"n": len(done)})
+        if len(done) < len(ids):
+            messages.warning(request, _("ข้ามไป %(n)d รายการ: ไม่ได้อยู่ในสถานะรอการรับรองผล ไม่มีคะแนน หรือไม่ใช่ตัวชี้วัดของสำนัก") % {
+                "n": len(ids) - len(done)})
+    target = request.POST.get("next", "")
+    if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
+        target = reverse("certification:queue")
+    return redirect(target)

@@ -68,6 +68,8 @@ class EntryRow:
     errors: dict[str, str] = field(default_factory=dict)
     # The evidence files block (attachments.selectors.FilesBlock), set by the page view that shows it.
     files: object = None
+    # The bureau's rejection (a certification StatusEvent) while the entry is rejected: its reason is shown.
+    rejection: object = None
 
     @property
     def score_text(self) -> str:
@@ -211,6 +213,9 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         entry.indicator = indicator
         inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []))
         rows.append(entry_row(entry, indicator, inputs, user_may_report=user_may_report, now=now))
+    rejections = last_rejections([row.entry for row in rows])
+    for row in rows:
+        row.rejection = rejections.get(row.entry.pk)
 
     def group_path(indicator: Indicator) -> list[Group]:
         group_id = indicator.group_id or (indicator.parent.group_id if indicator.parent_id else None)
@@ -245,6 +250,19 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         counts=counts, total=sum(counts.values()), shown=len(rows),
         now=now,
     )
+
+
+def last_rejections(entries) -> dict[int, object]:
+    """The latest rejection of each rejected entry, with who made it (1 query, none when nothing is rejected)."""
+    from certification.models import StatusEvent
+
+    ids = [e.pk for e in entries if e.status == Entry.Status.REJECTED]
+    found: dict[int, object] = {}
+    if ids:
+        events = StatusEvent.objects.filter(entry_id__in=ids, to_status=Entry.Status.REJECTED).select_related("by")
+        for event in events.order_by("entry_id", "-at", "-pk"):
+            found.setdefault(event.entry_id, event)
+    return found
 
 
 def entry_history(entry: Entry):

@@ -17,7 +17,7 @@ from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for, may_view_entry
 from reporting.compute import entry_inputs, indicator_config, outcome
 from reporting.models import Entry, StepValue, Value
-from reporting.selectors import current_round, entry_history, entry_page, entry_row, status_counts
+from reporting.selectors import current_round, entry_history, entry_page, entry_row, last_rejections, status_counts
 from reporting.services import (
     EntryClosed,
     InvalidInputs,
@@ -81,6 +81,7 @@ def _add_files(page, user) -> None:
 def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, conflict=None, saved=False):
     row = entry_row(entry, indicator, inputs, user_may_report=may_report_for(request.user, entry.office),
                     now=timezone.now(), typed=typed, errors=errors)
+    row.rejection = last_rejections([entry]).get(entry.pk)
     return {"row": row, "conflict": conflict, "saved": saved}
 
 

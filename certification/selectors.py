@@ -1,0 +1,72 @@
+"""Reads of certification: a bureau's work queue for a round, in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
+
+from indicators.models import Indicator, Round
+from reporting.models import Entry
+
+
+@dataclass
+class Queue:
+    rounds: list[Round]
+    round: Round | None
+    counts: dict[str, int]
+    indicators: list[Indicator]
+    entries: QuerySet[Entry]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def bureau_rounds(bureau) -> list[Round]:
+    """The rounds with entries on the bureau's indicators, newest first (1 query)."""
+    return list(
+        Round.objects.filter(entries__indicator__owner=bureau).distinct().select_related("fiscal_year")
+        .order_by("-fiscal_year__year", "-months")
+    )
+
+
+def default_round(rounds: list[Round], now) -> Round | None:
+    """The round a bureau works in: the earliest whose certification is still open, else the latest."""
+    working = [r for r in rounds if r.opens_at <= now <= r.certification_deadline]
+    if working:
+        return min(working, key=lambda r: r.certification_deadline)
+    started = [r for r in rounds if r.opens_at <= now]
+    return started[0] if started else (rounds[-1] if rounds else None)
+
+
+def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: str = "", office: str = "",
+                 indicator_id: int | None = None) -> Queue:
+    """The bureau's entries in the round, filtered, oldest report first; counts per status over the whole round.
+
+    The entries are a lazy queryset for the paginator: one query for the page whatever its size.
+    """
+    if round_ is None:
+        return Queue(rounds, None, {s: 0 for s in Entry.Status.values}, [], Entry.objects.none())
+    mine = Entry.objects.filter(round=round_, indicator__owner=bureau)
+    found = dict(mine.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+    counts = {s: found.get(s, 0) for s in Entry.Status.values}
+    indicators = list(Indicator.objects.filter(entries__in=mine).distinct().order_by("code"))
+    entries = mine
+    if status in Entry.Status.values:
+        entries = entries.filter(status=status)
+    office = office.strip()
+    if office:
+        entries = entries.filter(Q(office__code__icontains=office) | Q(office__name_th__icontains=office)
+                                 | Q(office__short_name__icontains=office))
+    if indicator_id:
+        entries = entries.filter(indicator_id=indicator_id)
+    entries = (
+        entries.select_related("office", "indicator")
+        .annotate(files=Count("attachments", filter=Q(attachments__deleted_at__isnull=True)),
+                  files_to_register=Count("attachments", filter=Q(attachments__deleted_at__isnull=True,
+                                                                 attachments__registered_at__isnull=True,
+                                                                 attachments__side="district")))
+        .order_by(F("reported_at").asc(nulls_last=True), "office__code", "indicator__code", "pk")
+    )
+    return Queue(rounds, round_, counts, indicators, entries)
