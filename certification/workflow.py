@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from certification.models import StatusEvent
 from krs import permissions
@@ -38,11 +38,11 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     "report": Transition((Status.NOT_REPORTED, Status.REJECTED), Status.AWAITING, "reporter",
-                         gettext_lazy("รายงานผล")),
-    "unreport": Transition((Status.AWAITING,), Status.NOT_REPORTED, "reporter", gettext_lazy("ถอนการรายงานผล")),
-    "certify": Transition((Status.AWAITING,), Status.CERTIFIED, "owner_bureau", gettext_lazy("รับรองผล")),
-    "reject": Transition((Status.AWAITING,), Status.REJECTED, "owner_bureau", gettext_lazy("ไม่รับรองผล")),
-    "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", gettext_lazy("เปิดให้แก้ไขอีกครั้ง")),
+                         pgettext_lazy("workflow action", "รายงานผล")),
+    "unreport": Transition((Status.AWAITING,), Status.NOT_REPORTED, "reporter", pgettext_lazy("workflow action", "ถอนการรายงานผล")),
+    "certify": Transition((Status.AWAITING,), Status.CERTIFIED, "owner_bureau", pgettext_lazy("workflow action", "รับรองผล")),
+    "reject": Transition((Status.AWAITING,), Status.REJECTED, "owner_bureau", pgettext_lazy("workflow action", "ไม่รับรองผล")),
+    "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
 }
 
 

@@ -17,7 +17,14 @@ from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for, may_view_entry
 from reporting.compute import entry_inputs, indicator_config, outcome
 from reporting.models import Entry, StepValue, Value
-from reporting.selectors import current_round, entry_history, entry_page, entry_row, last_rejections, status_counts
+from reporting.selectors import (
+    current_round,
+    entry_history,
+    entry_page,
+    entry_row,
+    last_rejections,
+    status_counts,
+)
 from reporting.services import (
     EntryClosed,
     InvalidInputs,
