@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 
 from attachments.filetypes import KINDS, Kind, Refused, clean_name, identify
 from attachments.models import Attachment, AttachmentEvent, FileKind, Side
+from certification.models import Flag
+from certification.services import OTHER_SIDE, flag_raise
 from krs import permissions
 from krs.thaicalendar import format_thai_date
 from reporting.models import Entry
@@ -55,11 +57,7 @@ def allowed_kinds() -> list[Kind]:
 
 
 def side_of(user, entry) -> str:
-    if permissions.is_district_reporter(user) and user.office_id == entry.office_id:
-        return Side.DISTRICT
-    if permissions.is_bureau_certifier(user) and user.office_id == entry.indicator.owner_id:
-        return Side.BUREAU
-    return Side.OTHER
+    return permissions.entry_side(user, entry) or Side.OTHER
 
 
 def human_size(size: int) -> str:
@@ -195,6 +193,9 @@ def attachments_add(
                 )
                 _audit(attachment, AttachmentEvent.Action.ADDED, side=side, by=user, at=now)
                 created.append(attachment)
+            if side != Side.OTHER:
+                # Files from one side are "new data" for the other (seed 000's symbols table): one flag per attach.
+                flag_raise(entry=entry, for_side=OTHER_SIDE[side], reason=Flag.Reason.FILE, by=user, at=now)
     except BaseException:
         for key in stored:
             try:

@@ -29,3 +29,65 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Side(models.TextChoices):
+    """The two sides of an entry: the district that reports it and the bureau that owns its indicator."""
+
+    DISTRICT = "district", _("สพท.")
+    BUREAU = "bureau", _("สำนัก")
+
+
+class Flag(models.Model):
+    """"New data" (มีข้อมูลใหม่) for one side: the other side sent something (seed 000's symbols table).
+
+    One row per thing sent; the side sees the flag while any of its rows is unseen. Clicking the flag
+    marks them seen with who and when — the evidence seed 000 asks for.
+    """
+
+    class Reason(models.TextChoices):
+        FILE = "file", _("ไฟล์ใหม่")
+        MESSAGE = "message", _("ข้อความใหม่")
+        CORRECTED = "corrected", _("แก้ไขข้อมูลหลังไม่รับรอง")
+        REJECTED = "rejected", _("ไม่รับรอง")
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="flags", verbose_name=_("รายการรายงานผล"))
+    for_side = models.CharField(_("แจ้งถึง"), max_length=10, choices=Side.choices)
+    reason = models.CharField(_("เรื่อง"), max_length=12, choices=Reason.choices)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("จาก")
+    )
+    raised_at = models.DateTimeField(_("เมื่อ"))
+    seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("เปิดดูโดย"),
+    )
+    seen_at = models.DateTimeField(_("เปิดดูเมื่อ"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การแจ้งข้อมูลใหม่")
+        verbose_name_plural = _("การแจ้งข้อมูลใหม่")
+        ordering = ["-raised_at", "-pk"]
+        indexes = [models.Index(fields=["entry", "for_side", "seen_at"], name="flag_entry_side_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} → {self.get_for_side_display()}"
+
+
+class Message(models.Model):
+    """A message between the district and the bureau on an entry, in one thread per entry."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="messages", verbose_name=_("รายการรายงานผล"))
+    side = models.CharField(_("ฝ่าย"), max_length=10, choices=Side.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("โดย"))
+    at = models.DateTimeField(_("เมื่อ"))
+    body = models.TextField(_("ข้อความ"), max_length=4000)
+
+    class Meta:
+        verbose_name = _("ข้อความ")
+        verbose_name_plural = _("ข้อความ")
+        ordering = ["entry", "at", "pk"]
+        indexes = [models.Index(fields=["entry", "at"], name="message_entry_at")]
+
+    def __str__(self) -> str:
+        return self.body[:60]

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from certification.models import StatusEvent
+from certification.models import Flag, Side, StatusEvent
+from certification.services import flag_raise
 from krs import permissions
 from reporting.models import Entry
 
@@ -110,9 +111,16 @@ def _decide(entry: Entry, action: str, *, by, **kwargs) -> None:
 
 
 def entry_mark_reported(*, entry: Entry, by, at: datetime | None = None) -> bool:
-    """Everything the district enters has a value: not reported (or rejected and corrected) → awaiting."""
+    """Everything the district enters has a value: not reported (or rejected and corrected) → awaiting.
+
+    Corrected values after a rejection are "new data" for the bureau.
+    """
     at = at or timezone.now()
-    return _move(entry, "report", by=by, at=at, reported_at=at)
+    was = entry.status
+    moved = _move(entry, "report", by=by, at=at, reported_at=at)
+    if moved and was == Status.REJECTED:
+        flag_raise(entry=entry, for_side=Side.BUREAU, reason=Flag.Reason.CORRECTED, by=by, at=at)
+    return moved
 
 
 def entry_mark_unreported(*, entry: Entry, by, at: datetime | None = None) -> bool:
@@ -149,7 +157,10 @@ def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     comment = (comment or "").strip()
     if not comment:
         raise TransitionRefused(_("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง"))
-    _decide(entry, "reject", by=by, comment=comment, at=at, fix_deadline=fix_deadline)
+    at = at or timezone.now()
+    with transaction.atomic():
+        _decide(entry, "reject", by=by, comment=comment, at=at, fix_deadline=fix_deadline)
+        flag_raise(entry=entry, for_side=Side.DISTRICT, reason=Flag.Reason.REJECTED, by=by, at=at)
     return True
 
 

@@ -175,3 +175,12 @@ def attachment_delete_block(user: User, attachment) -> str | None:
     if attachment.entry.status == attachment.entry.Status.CERTIFIED:
         return _("ตัวชี้วัดนี้รับรองผลแล้ว ลบไฟล์ไม่ได้")
     return None
+
+
+def entry_side(user: User, entry) -> str | None:
+    """Which side of the entry the user acts for: "district" (its reporters), "bureau" (the owning bureau), or None."""
+    if is_district_reporter(user) and user.office_id == entry.office_id:
+        return "district"
+    if is_bureau_certifier(user) and entry.indicator.owner_id == user.office_id:
+        return "bureau"
+    return None
