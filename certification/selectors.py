@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from indicators.models import Indicator, Round
 from reporting.models import Entry
@@ -41,7 +41,7 @@ def default_round(rounds: list[Round], now) -> Round | None:
 
 
 def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: str = "", office: str = "",
-                 indicator_id: int | None = None) -> Queue:
+                 indicator_id: int | None = None, new_only: bool = False) -> Queue:
     """The bureau's entries in the round, filtered, oldest report first; counts per status over the whole round.
 
     The entries are a lazy queryset for the paginator: one query for the page whatever its size.
@@ -61,8 +61,14 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
                                  | Q(office__short_name__icontains=office))
     if indicator_id:
         entries = entries.filter(indicator_id=indicator_id)
+    from certification.models import Flag
+
+    new_data = Exists(Flag.objects.filter(entry=OuterRef("pk"), for_side="bureau", seen_at__isnull=True))
+    if new_only:
+        entries = entries.filter(new_data)
     entries = (
         entries.select_related("office", "indicator")
+        .annotate(new_data=new_data)
         .annotate(files=Count("attachments", filter=Q(attachments__deleted_at__isnull=True)),
                   files_to_register=Count("attachments", filter=Q(attachments__deleted_at__isnull=True,
                                                                  attachments__registered_at__isnull=True,
@@ -70,3 +76,22 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
         .order_by(F("reported_at").asc(nulls_last=True), "office__code", "indicator__code", "pk")
     )
     return Queue(rounds, round_, counts, indicators, entries)
+
+
+def flagged_ids(entry_ids, side: str) -> set[int]:
+    """Which of these entries have "new data" for this side (1 query)."""
+    from certification.models import Flag
+
+    return set(
+        Flag.objects.filter(entry_id__in=list(entry_ids), for_side=side, seen_at__isnull=True)
+        .values_list("entry_id", flat=True).distinct()
+    )
+
+
+def entry_thread(entry):
+    """The entry's messages oldest first, and its flags newest first, with their people (2 queries)."""
+    from certification.models import Flag, Message
+
+    messages = list(Message.objects.filter(entry=entry).select_related("by").order_by("at", "pk"))
+    flags = list(Flag.objects.filter(entry=entry).select_related("raised_by", "seen_by").order_by("-raised_at", "-pk"))
+    return messages, flags

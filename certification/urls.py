@@ -11,4 +11,6 @@ urlpatterns = [
     path("entries/<int:pk>/certify/", views.certify, name="certify"),
     path("entries/<int:pk>/reject/", views.reject, name="reject"),
     path("entries/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("entries/<int:pk>/seen/", views.flag_seen, name="flag_seen"),
+    path("entries/<int:pk>/messages/", views.message, name="message"),
 ]

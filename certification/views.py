@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 from attachments.selectors import entry_files
 from certification import workflow
 from certification.forms import CertifyForm, RejectForm, ReopenForm
-from certification.selectors import bureau_queue, bureau_rounds, default_round
+from certification.selectors import bureau_queue, bureau_rounds, default_round, entry_thread
+from certification.services import MessageRefused, flags_seen, message_post
 from indicators.models import Indicator
 from krs import permissions
 from reporting.compute import entry_inputs, indicator_config
@@ -53,7 +54,9 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
     now = timezone.now()
     row = entry_row(entry, indicator, inputs, user_may_report=False, now=now)
     changes, events = entry_history(entry)
+    thread, flags = entry_thread(entry)
     user = request.user
+    side = permissions.entry_side(user, entry)
     forms = forms or {}
     context = {
         "entry": entry, "row": row, "files": entry_files(entry, user, now=now),
@@ -65,6 +68,9 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
         "certify_form": forms.get("certify") or CertifyForm(entry=entry),
         "reject_form": forms.get("reject") or RejectForm(),
         "reopen_form": forms.get("reopen") or ReopenForm(),
+        "thread": thread, "flags": flags, "side": side,
+        "new_data": any(f.for_side == side and f.seen_at is None for f in flags),
+        "message_error": forms.get("message_error"), "message_body": forms.get("message_body", ""),
         "last_decision": next((e for e in events if e.to_status in (Entry.Status.REJECTED, Entry.Status.CERTIFIED)), None),
     }
     return render(request, "certification/review.html", context, status=status)
@@ -143,14 +149,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         indicator_id = int(request.GET.get("indicator", ""))
     except ValueError:
         indicator_id = None
+    new_only = request.GET.get("new") == "1"
     found = bureau_queue(bureau=bureau, round_=round_, rounds=rounds, status=status, office=office,
-                         indicator_id=indicator_id)
+                         indicator_id=indicator_id, new_only=new_only)
     page = Paginator(found.entries, QUEUE_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "certification/queue.html", {
         "queue": found, "page": page, "status": status, "office": office, "indicator_id": indicator_id,
-        "statuses": Entry.Status.choices, "query": query.urlencode(), "bureau": bureau,
+        "statuses": Entry.Status.choices, "query": query.urlencode(), "bureau": bureau, "new_only": new_only,
         "count_rows": [(value, label, found.counts[value]) for value, label in Entry.Status.choices],
     })
 
@@ -173,3 +180,30 @@ def bulk_certify(request: HttpRequest) -> HttpResponse:
     if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
         target = reverse("certification:queue")
     return redirect(target)
+
+
+@login_required
+@require_POST
+def flag_seen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The user clicked "มีข้อมูลใหม่": record that their side has seen what is new, then show it."""
+    entry = _entry(request, pk)
+    if permissions.entry_side(request.user, entry) is None:
+        raise PermissionDenied(_("เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด"))
+    flags_seen(entry=entry, user=request.user)
+    return redirect(reverse("certification:review", args=[entry.pk]) + "#new")
+
+
+@login_required
+@require_POST
+def message(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post a message on the entry's thread."""
+    entry = _entry(request, pk)
+    if permissions.entry_side(request.user, entry) is None:
+        raise PermissionDenied(_("ส่งข้อความได้เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด"))
+    body = request.POST.get("body", "")
+    try:
+        message_post(entry=entry, user=request.user, body=body)
+    except MessageRefused as exc:
+        return _review(request, entry, forms={"message_error": exc.message, "message_body": body}, status=422)
+    messages.success(request, _("ส่งข้อความแล้ว"))
+    return redirect(reverse("certification:review", args=[entry.pk]) + "#messages")

@@ -70,6 +70,8 @@ class EntryRow:
     files: object = None
     # The bureau's rejection (a certification StatusEvent) while the entry is rejected: its reason is shown.
     rejection: object = None
+    # "มีข้อมูลใหม่": the bureau sent something the district has not opened yet.
+    new_data: bool = False
 
     @property
     def score_text(self) -> str:
@@ -214,8 +216,10 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []))
         rows.append(entry_row(entry, indicator, inputs, user_may_report=user_may_report, now=now))
     rejections = last_rejections([row.entry for row in rows])
+    flagged = flagged_ids(ids, "district")
     for row in rows:
         row.rejection = rejections.get(row.entry.pk)
+        row.new_data = row.entry.pk in flagged
 
     def group_path(indicator: Indicator) -> list[Group]:
         group_id = indicator.group_id or (indicator.parent.group_id if indicator.parent_id else None)
@@ -250,6 +254,12 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         counts=counts, total=sum(counts.values()), shown=len(rows),
         now=now,
     )
+
+
+def flagged_ids(entry_ids, side: str) -> set[int]:
+    from certification.selectors import flagged_ids as certification_flagged_ids
+
+    return certification_flagged_ids(entry_ids, side)
 
 
 def last_rejections(entries) -> dict[int, object]:

@@ -22,6 +22,7 @@ from reporting.selectors import (
     entry_history,
     entry_page,
     entry_row,
+    flagged_ids,
     last_rejections,
     status_counts,
 )
@@ -89,6 +90,7 @@ def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, 
     row = entry_row(entry, indicator, inputs, user_may_report=may_report_for(request.user, entry.office),
                     now=timezone.now(), typed=typed, errors=errors)
     row.rejection = last_rejections([entry]).get(entry.pk)
+    row.new_data = entry.pk in flagged_ids([entry.pk], "district")
     return {"row": row, "conflict": conflict, "saved": saved}
 
 
