@@ -60,7 +60,7 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
     forms = forms or {}
     context = {
         "entry": entry, "row": row, "files": entry_files(entry, user, now=now),
-        "changes": changes, "events": events, "next": request.get_full_path(),
+        "changes": changes, "events": events, "next": reverse("certification:review", args=[entry.pk]),
         "own_district": permissions.may_report_for(user, entry.office),
         "is_bureau": permissions.is_bureau_certifier(user),
         "may_decide": workflow.action_block(user, entry, "certify") is None,
@@ -190,7 +190,10 @@ def flag_seen(request: HttpRequest, pk: int) -> HttpResponse:
     if permissions.entry_side(request.user, entry) is None:
         raise PermissionDenied(_("เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด"))
     flags_seen(entry=entry, user=request.user)
-    return redirect(reverse("certification:review", args=[entry.pk]) + "#new")
+    target = reverse("certification:review", args=[entry.pk]) + "#new"
+    if request.htmx:  # the entry page's flag sits inside the save form and posts by itself
+        return HttpResponse(headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 @login_required

@@ -120,3 +120,12 @@ def test_the_queue_filters_to_new_data(client, world, entry, district_user, cert
     html = client.get(reverse("certification:queue"), {"round": world.round.pk, "new": "1"}).content.decode()
     listed = [int(p.split('"')[0]) for p in html.split('data-testid="queue-entry" data-entry="')[1:]]
     assert listed == [entry.pk]
+
+
+def test_the_flag_inside_a_form_posts_with_htmx_and_is_sent_to_the_review_page(client, entry, district_user, certifier):
+    attach(entry, certifier, samples.pdf_bytes())
+    client.force_login(district_user)
+    response = client.post(reverse("certification:flag_seen", args=[entry.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/certification/entries/{entry.pk}/#new"
+    assert Flag.objects.get().seen_by == district_user
