@@ -54,3 +54,37 @@ def message_post(*, entry, user, body: str, at: datetime | None = None) -> Messa
         message = Message.objects.create(entry_id=entry.pk, side=side, by=user, at=at, body=body)
         flag_raise(entry=entry, for_side=OTHER_SIDE[side], reason=Flag.Reason.MESSAGE, by=user, at=at)
     return message
+
+
+def awaiting_digest_send(*, now: datetime | None = None) -> int:
+    """Notify every certifier of each bureau with entries awaiting certification; once per bureau and day.
+
+    One aggregate query over all entries, then one notification per certifier: the key carries the
+    date, so a second run on the same day (two beats, a retry) creates and sends nothing.
+    """
+    from django.db.models import Count, Min
+    from django.urls import reverse
+
+    from krs.models import Office, Role, User
+    from krs.notifications import notify
+    from krs.thaicalendar import format_thai_date
+    from reporting.models import Entry
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    waiting = (
+        Entry.objects.filter(status=Entry.Status.AWAITING, indicator__owner__isnull=False).order_by()
+        .values("indicator__owner_id").annotate(n=Count("pk"), oldest=Min("reported_at"))
+    )
+    sent = 0
+    for row in waiting:
+        bureau = Office.objects.get(pk=row["indicator__owner_id"])
+        users = User.objects.filter(office=bureau, role=Role.BUREAU_CERTIFIER, is_active=True)
+        body = _("%(bureau)s มีรายการรอการรับรองผล %(n)d รายการ รายการที่รอนานที่สุดรายงานเมื่อ %(oldest)s") % {
+            "bureau": bureau.name_th, "n": row["n"], "oldest": format_thai_date(row["oldest"]) if row["oldest"] else "–"}
+        sent += len(notify(
+            users=users, kind="awaiting_digest", key=f"digest:{today.isoformat()}:b{bureau.pk}",
+            subject=_("รายการรอการรับรองผล %(n)d รายการ") % {"n": row["n"]}, body=body,
+            url=reverse("certification:queue") + "?status=awaiting", now=now,
+        ))
+    return sent

@@ -161,7 +161,28 @@ def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     with transaction.atomic():
         _decide(entry, "reject", by=by, comment=comment, at=at, fix_deadline=fix_deadline)
         flag_raise(entry=entry, for_side=Side.DISTRICT, reason=Flag.Reason.REJECTED, by=by, at=at)
+        _notify_rejection(entry, comment=comment, fix_deadline=fix_deadline, at=at)
     return True
+
+
+def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime) -> None:
+    """The district's reporters are told by notification and e-mail (sent after commit), with the reason."""
+    from django.urls import reverse
+
+    from krs.models import Role, User
+    from krs.notifications import notify
+    from krs.thaicalendar import format_thai_date
+
+    users = User.objects.filter(office_id=entry.office_id, role=Role.DISTRICT_REPORTER, is_active=True)
+    deadline = (_("แก้ไขได้ถึง %(date)s") % {"date": format_thai_date(fix_deadline, with_time=True)}
+                if fix_deadline else _("ไม่ได้กำหนดให้แก้ไขหลังปิดรอบ"))
+    notify(
+        users=users, kind="rejected", key=f"rejected:e{entry.pk}:{at.isoformat()}",
+        subject=_("ไม่รับรอง: ตัวชี้วัด %(code)s %(round)s") % {"code": entry.indicator.code, "round": entry.round.label},
+        body=_("สำนักไม่รับรองตัวชี้วัด %(code)s %(name)s\nเหตุผล: %(comment)s\n%(deadline)s") % {
+            "code": entry.indicator.code, "name": entry.indicator.name, "comment": comment, "deadline": deadline},
+        url=reverse("certification:review", args=[entry.pk]), now=at,
+    )
 
 
 def entry_reopen(*, entry: Entry, by, comment: str, at: datetime | None = None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "krs.settings")
 
@@ -20,3 +21,7 @@ def _schedule(sender: Celery, **kwargs) -> None:
     # The heartbeat proves the scheduler and a worker are alive (its time shows on the admin's
     # home page). The deadline sweep of issue 7 joins this list, on the same KRS_SWEEP_SECONDS.
     sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("krs.tasks.heartbeat"), name="heartbeat")
+    # Each morning (07:30 Thai time, before office hours) every bureau with entries awaiting certification
+    # gets one digest per certifier instead of a mail per entry; the digest is once per day by its key.
+    sender.add_periodic_task(crontab(hour=7, minute=30), sender.signature("certification.tasks.awaiting_digest"),
+                             name="awaiting certification digest")

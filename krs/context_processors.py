@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from krs import permissions
@@ -35,5 +36,14 @@ def nav_items_for(user) -> list[NavItem]:
     return items
 
 
+def _unread(user) -> int:
+    from krs.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def navigation(request) -> dict:
-    return {"nav_items": nav_items_for(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    # Lazy: only pages that show the menu pay the query; htmx fragments never touch it.
+    unread = SimpleLazyObject(lambda: _unread(user)) if user is not None and user.is_authenticated else 0
+    return {"nav_items": nav_items_for(user), "unread_notifications": unread}

@@ -201,3 +201,36 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """Something a user should know (a rejection, entries awaiting certification, a deadline reminder).
+
+    Shown on the notifications page with an unread count, and e-mailed once by a Celery task after
+    the transaction that created it commits. ``key`` makes each notification once-only: creating the
+    same key again (a job run twice, a retried request) creates nothing.
+    """
+
+    class Kind(models.TextChoices):
+        REJECTED = "rejected", _("ไม่รับรอง")
+        AWAITING_DIGEST = "awaiting_digest", _("รายการรอการรับรองผล")
+        REMINDER = "reminder", _("เตือนกำหนดส่ง")
+
+    user = models.ForeignKey("krs.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ผู้รับ"))
+    kind = models.CharField(_("เรื่อง"), max_length=20, choices=Kind.choices)
+    key = models.CharField(_("รหัสกันซ้ำ"), max_length=160, unique=True)
+    subject = models.CharField(_("หัวเรื่อง"), max_length=200)
+    body = models.TextField(_("ข้อความ"))
+    url = models.CharField(_("ลิงก์"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("เมื่อ"))
+    read_at = models.DateTimeField(_("อ่านเมื่อ"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("ส่งอีเมลเมื่อ"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("การแจ้งเตือน")
+        verbose_name_plural = _("การแจ้งเตือน")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return self.subject

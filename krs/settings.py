@@ -201,6 +201,8 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "KRS <krs@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people open KRS at, for the links in e-mails.
+KRS_SITE_URL = env.str("KRS_SITE_URL", "http://127.0.0.1:8000")
 ADMINS = [("KRS admins", addr) for addr in env.list("ADMIN_EMAILS", [])]
 
 # Celery: a broker that needs no server (kombu's filesystem transport) unless CELERY_BROKER_URL is set.

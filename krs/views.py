@@ -24,6 +24,22 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "krs/home.html", context)
 
 
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; unread ones stand out. POST marks them all read."""
+    from django.core.paginator import Paginator
+    from django.shortcuts import redirect
+
+    from krs.models import Notification
+
+    mine = Notification.objects.filter(user=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    page = Paginator(mine.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
+    return render(request, "krs/notifications.html", {"page": page})
+
+
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:
     return render(request, "403.html", status=403)
 

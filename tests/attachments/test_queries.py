@@ -50,8 +50,8 @@ def test_the_review_page_and_the_fragment_do_not_grow_with_files(
     add_files([entry], district_user, count)
     client.force_login(certifier)
     # Review: session + user (2), the entry, the indicator and its 6 prefetches (7), values, steps,
-    # value changes, status events, messages, flags, the allowed kinds, the files.
-    assert queries(client, reverse("certification:review", args=[entry.pk])) == 18
+    # value changes, status events, messages, flags, the allowed kinds, the files, the menu's unread count.
+    assert queries(client, reverse("certification:review", args=[entry.pk])) == 19
     # Fragment: session + user, the entry, the allowed kinds, the files.
     assert queries(client, reverse("attachments:entry_files", args=[entry.pk])) == 5
 
@@ -60,5 +60,5 @@ def test_the_review_page_and_the_fragment_do_not_grow_with_files(
 def test_the_inbox_does_not_grow_with_files(client, certifier, district_user, world, district, count):
     add_files(Entry.objects.filter(office=district, round=world.round), district_user, count)
     client.force_login(certifier)
-    # Session + user, the rounds, the count, the page of files with their entries and people.
-    assert queries(client, reverse("attachments:inbox")) == 5
+    # Session + user, the rounds, the count, the page of files with their entries and people, the menu's unread count.
+    assert queries(client, reverse("attachments:inbox")) == 6

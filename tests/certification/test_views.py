@@ -181,5 +181,6 @@ def test_the_queue_uses_the_same_queries_for_3_and_30_districts(client, world, c
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    # Session + user, the rounds, the counts, the indicators, the page count, the page of entries.
-    assert len(captured) == 7
+    # Session + user, the rounds, the counts, the indicators, the page count, the page of entries, the
+    # menu's unread notifications.
+    assert len(captured) == 8

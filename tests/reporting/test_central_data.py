@@ -401,13 +401,15 @@ def test_the_downloaded_template_has_the_current_values_and_uploads_back_unchang
 # --- Query budget -------------------------------------------------------------------------------------
 
 # Session and user (2), round (1), the indicator with its criteria prefetched (7: indicator, rounds,
-# variables, their rounds, thresholds, steps, levels), entries with their offices (1), central values (1).
-GRID_QUERIES = 12
+# variables, their rounds, thresholds, steps, levels), entries with their offices (1), central values (1),
+# the menu's unread notifications (1).
+GRID_QUERIES = 13
 
 
 # Session and user (2), the rounds open for central data (1), then per round: the bureau's indicators
-# with their criteria (7) and the entries with their filled central values counted (1).
-LIST_QUERIES = 11
+# with their criteria (7) and the entries with their filled central values counted (1), the menu's unread
+# notifications (1).
+LIST_QUERIES = 12
 
 
 @pytest.mark.parametrize("districts", [3, 30])

@@ -47,8 +47,9 @@ def measure(client, district, district_user, count):
 # The budgets are exact: the same for 10 and 100 indicators, so one query per row cannot creep in.
 # The page: 16 for the entries and their indicators (reporting.selectors.entry_page and the session), the
 # "new data" flags, then the allowed file kinds and every entry's files with their people
-# (attachments.selectors.files_for_entries). The save: 23 for the save itself, and the flag of its row.
-PAGE_QUERIES = 19
+# (attachments.selectors.files_for_entries), and the menu's unread notifications. The save (an htmx
+# fragment, no menu): 23 for the save itself, and the flag of its row.
+PAGE_QUERIES = 20
 SAVE_QUERIES = 24
 
 
