@@ -68,12 +68,22 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
         "certify_form": forms.get("certify") or CertifyForm(entry=entry),
         "reject_form": forms.get("reject") or RejectForm(),
         "reopen_form": forms.get("reopen") or ReopenForm(),
-        "thread": thread, "flags": flags, "side": side,
+        "thread": thread, "flags": flags, "side": side, "kpi_template": _kpi_template(indicator),
         "new_data": any(f.for_side == side and f.seen_at is None for f in flags),
         "message_error": forms.get("message_error"), "message_body": forms.get("message_body", ""),
         "last_decision": next((e for e in events if e.to_status in (Entry.Status.REJECTED, Entry.Status.CERTIFIED)), None),
     }
     return render(request, "certification/review.html", context, status=status)
+
+
+def _kpi_template(indicator: Indicator) -> list[tuple[str, str]]:
+    """The KPI template's fields (seed 002, slide 53) with their labels, in the template's order."""
+    names = ["definition", "formula_text", "criteria_text", "conditions", "baseline", "data_source"]
+    rows = [(Indicator._meta.get_field(name).verbose_name, getattr(indicator, name)) for name in names]
+    for person, phone in (("supervisor_name", "supervisor_phone"), ("collector_name", "collector_phone")):
+        text = " ".join(filter(None, [getattr(indicator, person), getattr(indicator, phone)]))
+        rows.append((Indicator._meta.get_field(person).verbose_name, text))
+    return rows
 
 
 def _back(request: HttpRequest, entry: Entry) -> str:

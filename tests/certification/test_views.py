@@ -184,3 +184,16 @@ def test_the_queue_uses_the_same_queries_for_3_and_30_districts(client, world, c
     # Session + user, the rounds, the counts, the indicators, the page count, the page of entries, the
     # menu's unread notifications.
     assert len(captured) == 8
+
+
+def test_the_review_page_shows_the_criteria_and_the_kpi_template(client, world, entry, certifier):
+    world.quantitative.definition = "ร้อยละของโรงเรียนที่รายงานข้อมูลถูกต้อง"
+    world.quantitative.data_source = "ระบบ DMC"
+    world.quantitative.save()
+    client.force_login(certifier)
+    html = client.get(reverse("certification:review", args=[entry.pk])).content.decode()
+    criteria = html[html.index('data-testid="criteria"'):]
+    assert "ร้อยละของโรงเรียนที่รายงานข้อมูลถูกต้อง" in criteria and "ระบบ DMC" in criteria
+    assert 'data-testid="thresholds"' in criteria
+    for threshold in world.quantitative.thresholds.all():
+        assert f">{threshold.level}<" in criteria
