@@ -291,3 +291,19 @@ def status_counts(office: Office, round_: Round) -> dict[str, int]:
         .annotate(n=Count("pk")).values_list("status", "n")
     )
     return {status: found.get(status, 0) for status in Entry.Status.values}
+
+
+FLOOR_SCORE = Decimal("1.00000")
+
+
+def counted_scores(office: Office, round_: Round) -> dict[int, Decimal]:
+    """The score each of the office's entries counts in the national report, by indicator (1 query).
+
+    Seed 000's symbols table: only a certified entry counts its (official) score; every other status —
+    not reported, awaiting certification, rejected — counts 1.00000. The reports read this, never self_score.
+    """
+    rows = Entry.objects.filter(office=office, round=round_).values_list("indicator_id", "status", "official_score")
+    return {
+        indicator_id: official if status == Entry.Status.CERTIFIED and official is not None else FLOOR_SCORE
+        for indicator_id, status, official in rows
+    }

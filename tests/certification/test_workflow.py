@@ -139,3 +139,20 @@ def test_bulk_certify_by_another_bureau_certifies_nothing(world, district, other
     entry = in_status(world.entry(district, world.quantitative), S.AWAITING)
     assert workflow.entries_certify(entry_ids=[entry.pk], by=other_certifier) == []
     assert Entry.objects.get(pk=entry.pk).status == S.AWAITING
+
+
+def test_the_report_counts_the_official_score_of_certified_entries_and_1_for_everything_else(
+        world, district, certifier, admin_user):
+    from reporting.selectors import counted_scores
+
+    certified = in_status(world.entry(district, world.quantitative), S.AWAITING)
+    workflow.entry_certify(entry=certified, by=certifier)
+    awaiting = in_status(world.entry(district, world.pass_fail), S.AWAITING)  # self score 4: not counted yet
+    rejected = in_status(world.entry(district, world.milestone), S.AWAITING)
+    workflow.entry_reject(entry=rejected, by=certifier, comment="ไม่ครบ")
+    scores = counted_scores(district, world.round)
+    assert scores[world.quantitative.pk] == Decimal("4.00000")
+    assert scores[world.pass_fail.pk] == scores[world.milestone.pk] == scores[world.rubric.pk] == Decimal("1.00000")
+    assert awaiting.self_score == Decimal("4.00000")
+    workflow.entry_reopen(entry=certified, by=admin_user, comment="ตรวจใหม่")
+    assert counted_scores(district, world.round)[world.quantitative.pk] == Decimal("1.00000")
