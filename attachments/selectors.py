@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -94,7 +94,10 @@ def entry_files(entry, user, *, now: datetime | None = None) -> FilesBlock:
 
 def bureau_inbox(bureau, *, round_=None, registered: bool = False) -> QuerySet[Attachment]:
     """Files districts sent on the bureau's indicators, oldest first: waiting for receipt, or already registered."""
-    files = Attachment.objects.filter(
+    from certification.models import Flag
+
+    new_data = Exists(Flag.objects.filter(entry=OuterRef("entry"), for_side="bureau", seen_at__isnull=True))
+    files = Attachment.objects.annotate(new_data=new_data).filter(
         entry__indicator__owner=bureau,
         side=Side.DISTRICT,
         deleted_at__isnull=True,

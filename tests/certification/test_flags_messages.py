@@ -129,3 +129,12 @@ def test_the_flag_inside_a_form_posts_with_htmx_and_is_sent_to_the_review_page(c
     assert response.status_code == 200
     assert response["HX-Redirect"] == f"/certification/entries/{entry.pk}/#new"
     assert Flag.objects.get().seen_by == district_user
+
+
+def test_the_flag_shows_in_the_bureaus_inbox_too(client, entry, district_user, certifier):
+    attach(entry, district_user, samples.pdf_bytes())
+    client.force_login(certifier)
+    html = client.get(reverse("attachments:inbox")).content.decode()
+    assert 'data-testid="new-data"' in html.split('data-testid="inbox-file"')[1]
+    client.post(reverse("certification:flag_seen", args=[entry.pk]))
+    assert 'data-testid="new-data"' not in client.get(reverse("attachments:inbox")).content.decode()
