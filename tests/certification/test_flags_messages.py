@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -14,21 +13,8 @@ from certification.models import Flag, Message
 from reporting.models import Entry
 from tests.attachments import samples
 from tests.attachments.conftest import attach
-from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(district, other_district, bureau):
-    return open_world(bureau=bureau)
-
-
-@pytest.fixture
-def entry(world, district):
-    e = world.entry(district, world.quantitative)
-    Entry.objects.filter(pk=e.pk).update(status=Entry.Status.AWAITING, self_score=Decimal(4))
-    return Entry.objects.select_related("indicator", "round").get(pk=e.pk)
 
 
 def flagged(client, user, entry) -> bool:

@@ -17,21 +17,8 @@ from krs.models import Notification, Role
 from krs.tasks import send_notification
 from reporting.models import Entry
 from tests.conftest import make_user
-from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(district, other_district, bureau):
-    return open_world(bureau=bureau)
-
-
-@pytest.fixture
-def entry(world, district):
-    e = world.entry(district, world.quantitative)
-    Entry.objects.filter(pk=e.pk).update(status=Entry.Status.AWAITING, self_score=Decimal(4), reported_at=timezone.now())
-    return Entry.objects.select_related("indicator", "round").get(pk=e.pk)
 
 
 @pytest.fixture

@@ -16,15 +16,9 @@ from krs.models import Office
 from reporting.models import Entry
 from reporting.services import round_open
 from tests.conftest import make_office
-from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db
 S = Entry.Status
-
-
-@pytest.fixture
-def world(district, other_district, bureau):
-    return open_world(bureau=bureau)
 
 
 def awaiting(entry, score="4.00000", at=None):
@@ -32,11 +26,6 @@ def awaiting(entry, score="4.00000", at=None):
                                              reported_at=at or timezone.now())
     entry.refresh_from_db()
     return entry
-
-
-@pytest.fixture
-def entry(world, district):
-    return awaiting(world.entry(district, world.quantitative))
 
 
 def local(dt) -> str:

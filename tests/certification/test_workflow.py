@@ -12,17 +12,11 @@ from certification import workflow
 from certification.models import StatusEvent
 from reporting.models import Entry
 from tests.conftest import make_user
-from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db
 S = Entry.Status
 ROLES = ["district_user", "other_district_user", "certifier", "other_certifier", "executive", "admin_user"]
 ACTIONS = ["certify", "reject", "reopen"]
-
-
-@pytest.fixture
-def world(district, other_district, bureau):
-    return open_world(bureau=bureau)
 
 
 def in_status(entry: Entry, status: str) -> Entry:
