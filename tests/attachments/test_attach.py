@@ -259,3 +259,13 @@ def test_the_service_refuses_with_every_problem_listed(district_user, entry):
             uploads=[upload("a.exe", b"MZ"), upload("b.pdf", b"")],
         )
     assert len(refused.value.errors) == 2
+
+
+def test_every_known_kind_has_its_row_again_after_a_flush(district_user, entry):
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from attachments.filetypes import KINDS
+
+    FileKind.objects.all().delete()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")  # what migrate and flush send
+    assert set(FileKind.objects.filter(allowed=True).values_list("code", flat=True)) == set(KINDS)
