@@ -16,6 +16,13 @@ class FileKindAdmin(admin.ModelAdmin):
     list_editable = ["allowed"]
     ordering = ["code"]
 
+    # Every kind keeps its row (they are recreated after each migrate): switch "allowed" off instead.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
     @admin.display(description=_("นามสกุลไฟล์"))
     def extensions(self, obj: FileKind) -> str:
         return obj.extensions

@@ -20,7 +20,8 @@ class FileKind(models.Model):
     """One kind of file that may be attached; administrators switch kinds on and off (admin site).
 
     What a kind is (how its content is recognised) is code in ``attachments/filetypes.py``; this table
-    only says which of those kinds are accepted. A kind without a row is not accepted.
+    only says which of those kinds are accepted. Every kind has its row, created allowed after each
+    migrate (``attachments.apps``); rows are switched off, never deleted.
     """
 
     code = models.CharField(
