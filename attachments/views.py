@@ -19,7 +19,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -37,6 +36,7 @@ from attachments.services import (
 )
 from indicators.models import Round
 from krs import permissions
+from krs.http import posted_next
 from reporting.models import Entry
 
 logger = logging.getLogger(__name__)
@@ -65,14 +65,11 @@ def _attachment(request: HttpRequest, pk: int) -> Attachment:
 
 
 def _back(request: HttpRequest, entry: Entry, *, read_body: bool = True) -> str:
-    target = request.POST.get("next", "") if read_body else ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
     if permissions.may_report_for(request.user, entry.office):
-        return reverse("reporting:entry_page", args=[entry.round_id]) + f"#files-{entry.pk}"
-    return reverse("certification:review", args=[entry.pk]) + f"#files-{entry.pk}"
+        default = reverse("reporting:entry_page", args=[entry.round_id]) + f"#files-{entry.pk}"
+    else:
+        default = reverse("certification:review", args=[entry.pk]) + f"#files-{entry.pk}"
+    return posted_next(request, default) if read_body else default
 
 
 def _answer(

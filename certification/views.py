@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +26,7 @@ from certification.selectors import bureau_queue, bureau_rounds, default_round, 
 from certification.services import MessageRefused, flags_seen, message_post
 from indicators.models import Indicator
 from krs import permissions
+from krs.http import posted_next
 from reporting.compute import entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value
 from reporting.selectors import entry_history, entry_row
@@ -87,11 +87,7 @@ def _kpi_template(indicator: Indicator) -> list[tuple[str, str]]:
 
 
 def _back(request: HttpRequest, entry: Entry) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return reverse("certification:review", args=[entry.pk])
+    return posted_next(request, reverse("certification:review", args=[entry.pk]))
 
 
 def _decide(request: HttpRequest, pk: int, action: str, form_class, name: str, take) -> HttpResponse:
@@ -186,10 +182,7 @@ def bulk_certify(request: HttpRequest) -> HttpResponse:
         if len(done) < len(ids):
             messages.warning(request, _("ข้ามไป %(n)d รายการ: ไม่ได้อยู่ในสถานะรอการรับรองผล ไม่มีคะแนน หรือไม่ใช่ตัวชี้วัดของสำนัก") % {
                 "n": len(ids) - len(done)})
-    target = request.POST.get("next", "")
-    if not (target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})):
-        target = reverse("certification:queue")
-    return redirect(target)
+    return redirect(posted_next(request, reverse("certification:queue")))
 
 
 @login_required
