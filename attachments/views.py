@@ -37,21 +37,13 @@ from attachments.services import (
 from indicators.models import Round
 from krs import permissions
 from krs.http import posted_next
+from reporting.access import entry_for
 from reporting.models import Entry
 
 logger = logging.getLogger(__name__)
 
 # Room for the multipart framing and the other fields around the largest allowed files.
 _REQUEST_SLACK = 1024 * 1024
-
-
-def _entry(request: HttpRequest, entry_id: int) -> Entry:
-    entry = get_object_or_404(
-        Entry.objects.select_related("indicator", "round__fiscal_year", "office"), pk=entry_id
-    )
-    if not permissions.may_view_entry(request.user, entry):
-        raise Http404
-    return entry
 
 
 def _attachment(request: HttpRequest, pk: int) -> Attachment:
@@ -105,7 +97,7 @@ def _answer(
 @require_GET
 def files_view(request: HttpRequest, entry_id: int) -> HttpResponse:
     """The files fragment of one entry."""
-    entry = _entry(request, entry_id)
+    entry = entry_for(request.user, entry_id)
     return render(
         request,
         "attachments/_files.html",
@@ -116,7 +108,7 @@ def files_view(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def attach(request: HttpRequest, entry_id: int) -> HttpResponse:
-    entry = _entry(request, entry_id)
+    entry = entry_for(request.user, entry_id)
     block = permissions.attach_block(request.user, entry, timezone.now())
     if block:
         if request.htmx:

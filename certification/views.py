@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from certification.services import MessageRefused, flags_seen, message_post
 from indicators.models import Indicator
 from krs import permissions
 from krs.http import posted_next
+from reporting.access import entry_for
 from reporting.compute import entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value
 from reporting.selectors import entry_history, entry_row
@@ -35,10 +36,7 @@ QUEUE_PAGE = 50
 
 
 def _entry(request: HttpRequest, pk: int) -> Entry:
-    entry = get_object_or_404(Entry.objects.select_related("round__fiscal_year", "office", "indicator", "level", "official_level"), pk=pk)
-    if not permissions.may_view_entry(request.user, entry):
-        raise Http404
-    return entry
+    return entry_for(request.user, pk, "level", "official_level")
 
 
 @login_required

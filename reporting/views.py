@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import files_for_entries
 from indicators.models import Indicator, Round
-from krs.permissions import is_district_reporter, may_report_for, may_view_entry
+from krs.permissions import is_district_reporter, may_report_for
+from reporting.access import entry_for
 from reporting.compute import entry_inputs, indicator_config, outcome
 from reporting.models import Entry, StepValue, Value
 from reporting.selectors import (
@@ -181,10 +182,6 @@ def entry_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def entry_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Every change of an entry's values and status: for its district, the owning bureau and admins."""
-    entry = get_object_or_404(
-        Entry.objects.select_related("round__fiscal_year", "office", "indicator__owner"), pk=pk
-    )
-    if not may_view_entry(request.user, entry):
-        raise Http404
+    entry = entry_for(request.user, pk, "indicator__owner")
     changes, events = entry_history(entry)
     return render(request, "reporting/entry_history.html", {"entry": entry, "changes": changes, "events": events})

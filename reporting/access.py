@@ -1,0 +1,22 @@
+"""Fetching an entry for a request, with the permission rule applied (healthchecks' ``_get_check_for_user``)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from krs.permissions import may_view_entry
+from reporting.models import Entry
+
+
+def entry_for(user, pk: int, *related: str) -> Entry:
+    """The entry with its round, office and indicator (and ``related``), or 404 for anyone who may not see it.
+
+    Another district's or another bureau's entry does not exist for them: 404, never 403.
+    """
+    entry = get_object_or_404(
+        Entry.objects.select_related("round__fiscal_year", "office", "indicator", *related), pk=pk
+    )
+    if not may_view_entry(user, entry):
+        raise Http404
+    return entry
