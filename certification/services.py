@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from certification.models import Flag, Message, Side
 from krs import permissions
 
-OTHER_SIDE = {Side.DISTRICT: Side.BUREAU, Side.BUREAU: Side.DISTRICT, "district": Side.BUREAU, "bureau": Side.DISTRICT}
+# Side is a TextChoices: "district" and Side.DISTRICT are the same key.
+OTHER_SIDE = {Side.DISTRICT: Side.BUREAU, Side.BUREAU: Side.DISTRICT}
 MESSAGE_MAX = 4000
 
 

@@ -59,7 +59,7 @@ def may_take(user, entry: Entry, action: str) -> bool:
     """Does the user's role allow this action on this entry (whatever its status now)?"""
     who = TRANSITIONS[action].who
     if who == "owner_bureau":
-        return permissions.is_bureau_certifier(user) and entry.indicator.owner_id == user.office_id
+        return permissions.entry_side(user, entry) == "bureau"
     if who == "administrator":
         return permissions.is_administrator(user)
     return True  # "reporter": reporting's save checks who may change the values

@@ -137,9 +137,10 @@ def attach_block(user: User, entry, now) -> str | None:
     """
     from django.utils.translation import gettext as _
 
-    if is_district_reporter(user) and user.office_id == entry.office_id:
+    side = entry_side(user, entry)
+    if side == "district":
         return entry_edit_block(entry, now)
-    if is_bureau_certifier(user) and entry.indicator.owner_id == user.office_id:
+    if side == "bureau":
         return None
     return _("แนบไฟล์ได้เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด")
 
@@ -154,8 +155,7 @@ def may_view_attachment(user: User, attachment) -> bool:
 def may_register_attachment(user: User, attachment) -> bool:
     """The owning bureau registers receipt (ลงทะเบียนรับ) of a file the district sent, once."""
     return (
-        is_bureau_certifier(user)
-        and attachment.entry.indicator.owner_id == user.office_id
+        entry_side(user, attachment.entry) == "bureau"
         and attachment.side == "district"
         and attachment.registered_at is None
         and attachment.deleted_at is None
