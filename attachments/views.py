@@ -34,7 +34,7 @@ from attachments.services import (
     attachment_register,
     attachments_add,
 )
-from indicators.models import Round
+from certification.selectors import bureau_rounds
 from krs import permissions
 from krs.http import posted_next
 from reporting.access import entry_for
@@ -206,17 +206,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if not permissions.is_bureau_certifier(request.user):
         raise PermissionDenied(_("หน้านี้สำหรับสำนักเจ้าของตัวชี้วัด"))
     bureau = request.user.office
-    rounds = list(
-        Round.objects.filter(entries__indicator__owner=bureau)
-        .distinct()
-        .select_related("fiscal_year")
-        .order_by("-fiscal_year__year", "-months")
-    )
+    rounds = bureau_rounds(bureau)
     round_ = next((r for r in rounds if str(r.pk) == request.GET.get("round")), None)
     registered = request.GET.get("state") == "registered"
     page = Paginator(bureau_inbox(bureau, round_=round_, registered=registered), 50).get_page(
         request.GET.get("page")
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "attachments/inbox.html",
@@ -226,5 +223,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "round": round_,
             "registered": registered,
             "bureau": bureau,
+            "query": query.urlencode(),
         },
     )
