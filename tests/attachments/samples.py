@@ -14,6 +14,8 @@ import uuid
 import zipfile
 import zlib
 
+from attachments.demo import pdf_bytes as demo_pdf_bytes
+
 THAI_TEXT = "ตัวชี้วัด,ค่าเป้าหมาย,ผลการดำเนินงาน\r\nร้อยละของโรงเรียนที่ผ่านเกณฑ์,80,85.5\r\n"
 
 
@@ -21,27 +23,8 @@ THAI_TEXT = "ตัวชี้วัด,ค่าเป้าหมาย,ผ�
 
 
 def pdf_bytes(text: str = "KRS evidence") -> bytes:
-    """A one-page PDF 1.4 (catalog, pages, page, Helvetica, one text stream) with a correct xref table."""
-    safe = text.encode("ascii", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-    stream = b"BT /F1 18 Tf 72 720 Td (" + safe + b") Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]"
-        b" /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A one-page PDF showing ``text``: the demo's generator (attachments.demo.pdf_bytes)."""
+    return demo_pdf_bytes([text])
 
 
 def _png_chunk(tag: bytes, data: bytes) -> bytes:
