@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 from indicators.models import RubricLevel
 
 
-class CertifyForm(forms.Form):
+class DecisionForm(forms.Form):
+    """A decision on one entry: every decision form is built with the entry it is about."""
+
+    def __init__(self, *args, entry=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.entry = entry
+
+
+class CertifyForm(DecisionForm):
     """Certify; for a rubric indicator, confirm the district's level or choose another with a reason."""
 
     level = forms.ModelChoiceField(queryset=RubricLevel.objects.none(), required=False, label=_("ระดับที่รับรอง"))
@@ -17,13 +25,13 @@ class CertifyForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, entry=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, entry=entry, **kwargs)
         if entry is not None:
             self.fields["level"].queryset = RubricLevel.objects.filter(indicator_id=entry.indicator_id)
             self.fields["level"].initial = entry.level_id
 
 
-class RejectForm(forms.Form):
+class RejectForm(DecisionForm):
     comment = forms.CharField(max_length=2000, label=_("เหตุผลที่ไม่รับรอง (สพท. จะเห็นข้อความนี้)"),
                               widget=forms.Textarea(attrs={"rows": 3}),
                               error_messages={"required": _("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง")})
@@ -48,7 +56,7 @@ class RejectForm(forms.Form):
         return deadline
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(DecisionForm):
     comment = forms.CharField(max_length=2000, label=_("เหตุผลที่เปิดให้แก้ไขอีกครั้ง"),
                               widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": _("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล")})

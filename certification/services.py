@@ -77,9 +77,11 @@ def awaiting_digest_send(*, now: datetime | None = None) -> int:
         Entry.objects.filter(status=Entry.Status.AWAITING, indicator__owner__isnull=False).order_by()
         .values("indicator__owner_id").annotate(n=Count("pk"), oldest=Min("reported_at"))
     )
+    waiting = list(waiting)
+    bureaus = Office.objects.in_bulk([row["indicator__owner_id"] for row in waiting])
     sent = 0
     for row in waiting:
-        bureau = Office.objects.get(pk=row["indicator__owner_id"])
+        bureau = bureaus[row["indicator__owner_id"]]
         users = User.objects.filter(office=bureau, role=Role.BUREAU_CERTIFIER, is_active=True)
         body = _("%(bureau)s มีรายการรอการรับรองผล %(n)d รายการ รายการที่รอนานที่สุดรายงานเมื่อ %(oldest)s") % {
             "bureau": bureau.name_th, "n": row["n"], "oldest": format_thai_date(row["oldest"]) if row["oldest"] else "–"}

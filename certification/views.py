@@ -88,14 +88,14 @@ def _back(request: HttpRequest, entry: Entry) -> str:
     return posted_next(request, reverse("certification:review", args=[entry.pk]))
 
 
-def _decide(request: HttpRequest, pk: int, action: str, form_class, name: str, take) -> HttpResponse:
+def _decide(request: HttpRequest, pk: int, action: str, form_class, take) -> HttpResponse:
     entry = _entry(request, pk)
     if not workflow.may_take(request.user, entry, action):
         raise PermissionDenied(workflow.action_block(request.user, entry, action))
-    form = form_class(request.POST, entry=entry) if form_class is CertifyForm else form_class(request.POST)
+    form = form_class(request.POST, entry=entry)
     if not form.is_valid():
         messages.error(request, _("ยังไม่ได้บันทึกการตัดสิน: แก้ไขข้อความสีแดงก่อน"))
-        return _review(request, entry, forms={name: form}, status=422)
+        return _review(request, entry, forms={action: form}, status=422)
     try:
         notice = take(entry, form.cleaned_data)
     except workflow.TransitionRefused as exc:
@@ -112,7 +112,7 @@ def certify(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.entry_certify(entry=entry, by=request.user, level=data.get("level"), comment=data.get("comment", ""))
         return _("รับรองผล %(office)s · %(code)s แล้ว: คะแนนที่รับรอง %(score)s") % {
             "office": entry.office.code, "code": entry.indicator.code, "score": f"{entry.official_score:.5f}"}
-    return _decide(request, pk, "certify", CertifyForm, "certify", take)
+    return _decide(request, pk, "certify", CertifyForm, take)
 
 
 @login_required
@@ -122,7 +122,7 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
         workflow.entry_reject(entry=entry, by=request.user, comment=data["comment"], fix_deadline=data["fix_deadline"])
         return _("ไม่รับรอง %(office)s · %(code)s แล้ว: สพท. จะเห็นเหตุผล") % {
             "office": entry.office.code, "code": entry.indicator.code}
-    return _decide(request, pk, "reject", RejectForm, "reject", take)
+    return _decide(request, pk, "reject", RejectForm, take)
 
 
 @login_required
@@ -131,7 +131,7 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     def take(entry, data):
         workflow.entry_reopen(entry=entry, by=request.user, comment=data["comment"])
         return _("เปิดให้แก้ไขอีกครั้งแล้ว: สถานะกลับเป็นรอการรับรองผล")
-    return _decide(request, pk, "reopen", ReopenForm, "reopen", take)
+    return _decide(request, pk, "reopen", ReopenForm, take)
 
 
 def _bureau(request: HttpRequest):

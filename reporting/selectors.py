@@ -216,6 +216,8 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []))
         rows.append(entry_row(entry, indicator, inputs, user_may_report=user_may_report, now=now))
     rejections = last_rejections([row.entry for row in rows])
+    from certification.selectors import flagged_ids
+
     flagged = flagged_ids(ids, "district")
     for row in rows:
         row.rejection = rejections.get(row.entry.pk)
@@ -254,12 +256,6 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         counts=counts, total=sum(counts.values()), shown=len(rows),
         now=now,
     )
-
-
-def flagged_ids(entry_ids, side: str) -> set[int]:
-    from certification.selectors import flagged_ids as certification_flagged_ids
-
-    return certification_flagged_ids(entry_ids, side)
 
 
 def last_rejections(entries) -> dict[int, object]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import files_for_entries
+from certification.selectors import flagged_ids
 from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for
 from reporting.access import entry_for
@@ -23,7 +24,6 @@ from reporting.selectors import (
     entry_history,
     entry_page,
     entry_row,
-    flagged_ids,
     last_rejections,
     status_counts,
 )
