@@ -93,6 +93,22 @@ def _answer(
     return redirect(_back(request, entry, read_body=read_body))
 
 
+def _refuse(request: HttpRequest, entry: Entry, reason: str) -> HttpResponse:
+    """A 403 with the reason: in the fragment for htmx, as the error page otherwise."""
+    if request.htmx:
+        return _answer(request, entry, status=403, errors=[reason])
+    raise PermissionDenied(reason)
+
+
+def _act(request: HttpRequest, attachment: Attachment, service, notice: str) -> HttpResponse:
+    """Run a file service; if someone changed the file first, say so (409) instead of acting."""
+    try:
+        service(attachment=attachment, user=request.user)
+    except AttachmentStateError as exc:
+        return _answer(request, attachment.entry, status=409, errors=[exc.message])
+    return _answer(request, attachment.entry, notice=notice % {"name": attachment.original_name})
+
+
 @login_required
 @require_GET
 def files_view(request: HttpRequest, entry_id: int) -> HttpResponse:
@@ -111,9 +127,7 @@ def attach(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_for(request.user, entry_id)
     block = permissions.attach_block(request.user, entry, timezone.now())
     if block:
-        if request.htmx:
-            return _answer(request, entry, status=403, errors=[block])
-        raise PermissionDenied(block)
+        return _refuse(request, entry, block)
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -171,13 +185,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         if attachment.registered_at is not None and permissions.is_bureau_certifier(request.user):
             return _answer(request, attachment.entry, status=409, errors=[_("ไฟล์นี้ลงทะเบียนรับแล้ว")])
         raise PermissionDenied(_("ลงทะเบียนรับได้เฉพาะสำนักเจ้าของตัวชี้วัด"))
-    try:
-        attachment_register(attachment=attachment, user=request.user)
-    except AttachmentStateError as exc:
-        return _answer(request, attachment.entry, status=409, errors=[exc.message])
-    return _answer(
-        request, attachment.entry, notice=_("ลงทะเบียนรับ “%(name)s” แล้ว") % {"name": attachment.original_name}
-    )
+    return _act(request, attachment, attachment_register, _("ลงทะเบียนรับ “%(name)s” แล้ว"))
 
 
 @login_required
@@ -187,16 +195,8 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = _attachment(request, pk)
     block = permissions.attachment_delete_block(request.user, attachment)
     if block:
-        if request.htmx:
-            return _answer(request, attachment.entry, status=403, errors=[block])
-        raise PermissionDenied(block)
-    try:
-        attachment_delete(attachment=attachment, user=request.user)
-    except AttachmentStateError as exc:
-        return _answer(request, attachment.entry, status=409, errors=[exc.message])
-    return _answer(
-        request, attachment.entry, notice=_("ลบ “%(name)s” แล้ว") % {"name": attachment.original_name}
-    )
+        return _refuse(request, attachment.entry, block)
+    return _act(request, attachment, attachment_delete, _("ลบ “%(name)s” แล้ว"))
 
 
 @login_required
