@@ -117,7 +117,10 @@ def entry_mark_reported(*, entry: Entry, by, at: datetime | None = None) -> bool
     """
     at = at or timezone.now()
     was = entry.status
-    moved = _move(entry, "report", by=by, at=at, reported_at=at)
+    fields = {"reported_at": at}
+    if entry.first_reported_at is None:
+        fields["first_reported_at"] = at
+    moved = _move(entry, "report", by=by, at=at, **fields)
     if moved and was == Status.REJECTED:
         flag_raise(entry=entry, for_side=Side.BUREAU, reason=Flag.Reason.CORRECTED, by=by, at=at)
     return moved

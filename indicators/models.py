@@ -61,6 +61,14 @@ class Round(models.Model):
         _("หักคะแนนต่อวันทำการที่ส่งช้า"), default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))],
         help_text=_("seed 002: 0.05 คะแนนต่อวันทำการสำหรับรอบ 12 เดือน; 0 = ไม่หัก"), **SCORE_FIELD,
     )
+    late_until = models.DateTimeField(
+        _("รับรายงานล่าช้าได้ถึง"), null=True, blank=True,
+        help_text=_("ว่าง = ไม่รับรายงานหลังกำหนดส่ง; รายงานที่ส่งหลังกำหนดถูกหักคะแนนตามวันทำการที่ช้า"),
+    )
+    # Set by the deadline sweep (certification.deadlines) when it has done each step for the round.
+    opened_at = models.DateTimeField(_("ระบบเปิดรอบเมื่อ"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("ระบบปิดรอบเมื่อ"), null=True, blank=True, editable=False)
+    certification_closed_at = models.DateTimeField(_("ระบบปิดการรับรองเมื่อ"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -74,6 +82,10 @@ class Round(models.Model):
                 condition=Q(deadline__lte=F("certification_deadline")), name="round_deadline_before_certification"
             ),
             models.CheckConstraint(condition=Q(late_penalty_per_day__gte=0), name="round_penalty_not_negative"),
+            models.CheckConstraint(
+                condition=Q(late_until__isnull=True) | Q(late_until__gt=F("deadline"), late_until__lte=F("certification_deadline")),
+                name="round_late_window_after_deadline",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +101,10 @@ class Round(models.Model):
             errors["deadline"] = _("กำหนดส่งรายงานต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
         if self.deadline and self.certification_deadline and not self.deadline <= self.certification_deadline:
             errors["certification_deadline"] = _("กำหนดรับรองผลต้องไม่ก่อนกำหนดส่งรายงาน")
+        if self.late_until and self.deadline and not self.deadline < self.late_until:
+            errors["late_until"] = _("วันรับรายงานล่าช้าต้องอยู่หลังกำหนดส่งรายงาน")
+        elif self.late_until and self.certification_deadline and self.late_until > self.certification_deadline:
+            errors["late_until"] = _("วันรับรายงานล่าช้าต้องไม่เลยกำหนดรับรองผล")
         if self.period_end and self.fiscal_year_id:
             first, last = self.fiscal_year.bounds
             if not first <= self.period_end <= last:
@@ -97,9 +113,19 @@ class Round(models.Model):
             raise ValidationError(errors)
 
     def is_open(self, now=None) -> bool:
-        """Is data entry open at ``now``: after opening, up to and including the deadline."""
+        """Is data entry open at ``now``: after opening, up to and including the deadline (or the late window's end)."""
         now = now or timezone.now()
-        return self.opens_at <= now <= self.deadline
+        return self.opens_at <= now <= self.closes_at
+
+    @property
+    def closes_at(self):
+        """When the sweep closes the round: the end of the late window if it has one, else the deadline."""
+        return self.late_until or self.deadline
+
+    def is_late(self, now=None) -> bool:
+        """Is ``now`` inside the late window, where a report is accepted with a penalty?"""
+        now = now or timezone.now()
+        return self.late_until is not None and self.deadline < now <= self.late_until
 
 
 class Framework(models.Model):

@@ -92,11 +92,20 @@ def entry_edit_block(entry, now) -> str | None:
     status, round_ = entry.status, entry.round
     if status == entry.Status.CERTIFIED:
         return _("ตัวชี้วัดนี้รับรองผลแล้ว แก้ไขไม่ได้")
+    if status in (entry.Status.SYSTEM_UNREPORTED, entry.Status.SYSTEM_UNFIXED):
+        return _("ระบบให้คะแนน 1.00000 แล้วเพราะไม่ได้ดำเนินการภายในกำหนด แก้ไขไม่ได้")
     if now < round_.opens_at:
         return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล (เปิด %(date)s)") % {"date": format_thai_date(round_.opens_at)}
     if now <= round_.deadline:
         return None
     if status == entry.Status.REJECTED and entry.fix_deadline and now <= entry.fix_deadline:
+        return None
+    # The late window (a round with a late penalty): what was not reported on time may still be, with a penalty.
+    late_until = round_.late_until
+    if late_until and now <= late_until and (
+        status == entry.Status.NOT_REPORTED
+        or (status == entry.Status.AWAITING and entry.first_reported_at and entry.first_reported_at > round_.deadline)
+    ):
         return None
     return _("ปิดรับรายงานรอบนี้แล้ว (กำหนดส่ง %(date)s)") % {"date": format_thai_date(round_.deadline)}
 

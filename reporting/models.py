@@ -24,6 +24,9 @@ class Entry(models.Model):
         AWAITING = "awaiting", _("รอการรับรองผล")
         REJECTED = "rejected", _("ไม่รับรอง")
         CERTIFIED = "certified", pgettext_lazy("entry status", "รับรองผล")  # the nav's "รับรองผล" is a verb
+        # Given by the deadline sweep (certification.deadlines), never by a person: official score 1.00000, locked.
+        SYSTEM_UNREPORTED = "system_unreported", _("ไม่รายงานผลตามกำหนด (ระบบให้คะแนน)")
+        SYSTEM_UNFIXED = "system_unfixed", _("ไม่แก้ไขตามกำหนด (ระบบให้คะแนน)")
 
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="entries", verbose_name=_("หน่วยงาน"))
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("ตัวชี้วัด"))
@@ -46,6 +49,13 @@ class Entry(models.Model):
     # Set by certification when it rejects with a fix: the district may correct the entry until then.
     fix_deadline = models.DateTimeField(_("กำหนดแก้ไข"), null=True, blank=True)
     reported_at = models.DateTimeField(_("รายงานผลเมื่อ"), null=True, blank=True)
+    # The first time the entry was reported: lateness is counted from it, not from a later correction.
+    first_reported_at = models.DateTimeField(_("รายงานผลครั้งแรกเมื่อ"), null=True, blank=True)
+    # When the deadline sweep gave the entry its system score (the status says why).
+    system_scored_at = models.DateTimeField(_("ระบบให้คะแนนเมื่อ"), null=True, blank=True)
+    # Set once by the sweep for a report that came after the deadline, in a round with a late penalty.
+    late_days = models.PositiveSmallIntegerField(_("ส่งช้า (วันทำการ)"), null=True, blank=True)
+    late_penalty = models.DecimalField(_("หักคะแนนส่งช้า"), default=0, **SCORE_FIELD)
     # Bumped on every save of the entry's values: a save that read an older version is told, not applied.
     version = models.PositiveIntegerField(_("รุ่นข้อมูล"), default=0)
     created_at = models.DateTimeField(_("สร้างเมื่อ"), auto_now_add=True)
@@ -69,6 +79,13 @@ class Entry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.office.code} · {self.indicator.code} · {self.round}"
+
+    @property
+    def is_system_given(self) -> bool:
+        return self.status in SYSTEM_GIVEN
+
+
+SYSTEM_GIVEN = (Entry.Status.SYSTEM_UNREPORTED, Entry.Status.SYSTEM_UNFIXED)
 
 
 class Value(models.Model):

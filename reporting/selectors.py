@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, DecimalField, F, Q, When
+from django.db.models import Value as Literal
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
@@ -290,16 +292,37 @@ def status_counts(office: Office, round_: Round) -> dict[str, int]:
 
 
 FLOOR_SCORE = Decimal("1.00000")
+SCORE_OUTPUT = DecimalField(max_digits=7, decimal_places=5)
+
+
+def counted_score_expression():
+    """The score an entry counts in every report, as SQL (seed 000's symbols table; the one rule).
+
+    Only a certified entry counts its official score, less its late penalty and never below 1.00000;
+    every other status — not reported, awaiting certification, rejected, scored by the system — counts
+    1.00000. Reports annotate entries with this; none reads ``self_score``.
+    """
+    return Case(
+        When(
+            status=Entry.Status.CERTIFIED, official_score__isnull=False,
+            then=Greatest(F("official_score") - F("late_penalty"), Literal(FLOOR_SCORE), output_field=SCORE_OUTPUT),
+        ),
+        default=Literal(FLOOR_SCORE),
+        output_field=SCORE_OUTPUT,
+    )
+
+
+def counted_score(entry: Entry) -> Decimal:
+    """``counted_score_expression`` for one entry already in memory (the entry page, the review page)."""
+    if entry.status == Entry.Status.CERTIFIED and entry.official_score is not None:
+        return max(entry.official_score - entry.late_penalty, FLOOR_SCORE)
+    return FLOOR_SCORE
 
 
 def counted_scores(office: Office, round_: Round) -> dict[int, Decimal]:
-    """The score each of the office's entries counts in the national report, by indicator (1 query).
-
-    Seed 000's symbols table: only a certified entry counts its (official) score; every other status —
-    not reported, awaiting certification, rejected — counts 1.00000. The reports read this, never self_score.
-    """
-    rows = Entry.objects.filter(office=office, round=round_).values_list("indicator_id", "status", "official_score")
-    return {
-        indicator_id: official if status == Entry.Status.CERTIFIED and official is not None else FLOOR_SCORE
-        for indicator_id, status, official in rows
-    }
+    """The score each of the office's entries counts in the national report, by indicator (1 query)."""
+    rows = (
+        Entry.objects.filter(office=office, round=round_).annotate(counted=counted_score_expression())
+        .values_list("indicator_id", "counted")
+    )
+    return dict(rows)

@@ -47,8 +47,9 @@ def round_open(*, round_: Round) -> RoundOpened:
     entry, office, indicator, framework = Entry._meta, Office._meta, Indicator._meta, Framework._meta
     rounds_table = Indicator.rounds.through._meta.db_table
     sql = f"""
-        INSERT INTO {entry.db_table} (office_id, indicator_id, round_id, status, version, score_note, created_at, updated_at)
-        SELECT o.id, i.id, %(round)s, %(status)s, 0, '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+        INSERT INTO {entry.db_table} (office_id, indicator_id, round_id, status, version, score_note, late_penalty,
+                                      created_at, updated_at)
+        SELECT o.id, i.id, %(round)s, %(status)s, 0, '', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
         FROM {office.db_table} o
         JOIN {indicator.db_table} i ON (
             (o.kind = %(primary)s AND i.applies_to_primary) OR (o.kind = %(secondary)s AND i.applies_to_secondary)
