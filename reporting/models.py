@@ -167,3 +167,28 @@ class ValueChange(models.Model):
         if self.field.startswith("step:"):
             return _("ขั้นที่ %(n)s") % {"n": self.field.removeprefix("step:")}
         return _("ตัวแปร %(code)s") % {"code": self.field}
+
+
+class EntrySnapshot(models.Model):
+    """An entry's status and counted score in one week, written by the deadline sweep's weekly step.
+
+    Reports read these to show how a district's scores moved during a round (seed 000 speaks of
+    weekly scoring). ``week`` is the Monday (Asia/Bangkok) of the week the snapshot was taken;
+    ``score`` is what ``reporting.selectors.counted_score_expression`` gave then.
+    """
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("รายการรายงานผล"))
+    week = models.DateField(_("สัปดาห์ (วันจันทร์)"))
+    status = models.CharField(_("สถานะ"), max_length=20, choices=Entry.Status.choices)
+    score = models.DecimalField(_("คะแนนที่นับ"), **SCORE_FIELD)
+    taken_at = models.DateTimeField(_("บันทึกเมื่อ"))
+
+    class Meta:
+        verbose_name = _("คะแนนรายสัปดาห์")
+        verbose_name_plural = _("คะแนนรายสัปดาห์")
+        ordering = ["entry", "week"]
+        constraints = [models.UniqueConstraint(fields=["entry", "week"], name="snapshot_unique_per_week")]
+        indexes = [models.Index(fields=["week"], name="snapshot_week")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} · {self.week} · {self.score}"
