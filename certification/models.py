@@ -91,3 +91,57 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class SweepRun(models.Model):
+    """One run of the deadline sweep (certification.deadlines): when, who started it, what it changed, errors."""
+
+    class Trigger(models.TextChoices):
+        BEAT = "beat", _("ตามกำหนดเวลา (Celery beat)")
+        BUTTON = "button", _("ผู้ดูแลระบบกดปุ่ม")
+        COMMAND = "command", _("คำสั่ง run_deadline_sweep")
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", _("กำลังทำงาน")
+        DONE = "done", _("เสร็จ")
+        FAILED = "failed", _("มีข้อผิดพลาด")
+        SKIPPED = "skipped", _("ข้าม (มีรอบอื่นกำลังทำงาน)")
+
+    started_at = models.DateTimeField(_("เริ่มเมื่อ"))
+    finished_at = models.DateTimeField(_("เสร็จเมื่อ"), null=True, blank=True)
+    trigger = models.CharField(_("สั่งโดย"), max_length=10, choices=Trigger.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("ผู้สั่ง")
+    )
+    outcome = models.CharField(_("ผล"), max_length=10, choices=Outcome.choices, default=Outcome.RUNNING)
+    # [{"step": "close", "round_id": 3, "round": "รอบ 12 เดือน ปี 2569", "count": 120}, …]: only steps that changed something.
+    steps = models.JSONField(_("สิ่งที่เปลี่ยน"), default=list, blank=True)
+    changed = models.PositiveIntegerField(_("จำนวนที่เปลี่ยน"), default=0)
+    errors = models.TextField(_("ข้อผิดพลาด"), blank=True)
+
+    class Meta:
+        verbose_name = _("การทำงานตามกำหนดเวลา")
+        verbose_name_plural = _("การทำงานตามกำหนดเวลา")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["-started_at"], name="sweep_run_started")]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
+
+
+class SweepLease(models.Model):
+    """The one row that lets a single sweep run at a time, across workers and databases.
+
+    A sweep takes it with a conditional UPDATE (free, or its lease expired after a crash) and gives it
+    back at the end; a second sweep that finds it taken records a skipped run and does nothing.
+    """
+
+    holder = models.ForeignKey(SweepRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("สิทธิ์การทำงานตามกำหนดเวลา")
+        verbose_name_plural = _("สิทธิ์การทำงานตามกำหนดเวลา")
+
+    def __str__(self) -> str:
+        return f"{self.holder_id or '-'} until {self.expires_at or '-'}"

@@ -11,3 +11,12 @@ def awaiting_digest() -> int:
     from certification.services import awaiting_digest_send
 
     return awaiting_digest_send()
+
+
+@shared_task(name="certification.tasks.deadline_sweep", ignore_result=True)
+def deadline_sweep() -> int:
+    """Every KRS_SWEEP_SECONDS: open and close rounds, score what was not reported (certification/deadlines.py)."""
+    from certification.deadlines import sweep
+    from certification.models import SweepRun
+
+    return sweep(trigger=SweepRun.Trigger.BEAT).changed

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certification import views
+from certification import deadline_views, views
 
 app_name = "certification"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("entries/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("entries/<int:pk>/seen/", views.flag_seen, name="flag_seen"),
     path("entries/<int:pk>/messages/", views.message, name="message"),
+    path("deadlines/", deadline_views.deadlines, name="deadlines"),
+    path("deadlines/run/", deadline_views.deadlines_run, name="deadlines_run"),
+    path("deadlines/rounds/<int:round_id>/awaiting/", deadline_views.overdue, name="overdue"),
 ]

@@ -44,6 +44,11 @@ TRANSITIONS: dict[str, Transition] = {
     "certify": Transition((Status.AWAITING,), Status.CERTIFIED, "owner_bureau", pgettext_lazy("workflow action", "รับรองผล")),
     "reject": Transition((Status.AWAITING,), Status.REJECTED, "owner_bureau", pgettext_lazy("workflow action", "ไม่รับรองผล")),
     "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
+    # Taken only by the deadline sweep (certification.deadlines), never by a person: 1.00000 and locked.
+    "close": Transition((Status.NOT_REPORTED,), Status.SYSTEM_UNREPORTED, "system",
+                        pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่ง")),
+    "close_fix": Transition((Status.REJECTED,), Status.SYSTEM_UNFIXED, "system",
+                            pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดแก้ไข")),
 }
 
 
@@ -62,6 +67,8 @@ def may_take(user, entry: Entry, action: str) -> bool:
         return permissions.entry_side(user, entry) == "bureau"
     if who == "administrator":
         return permissions.is_administrator(user)
+    if who == "system":
+        return False
     return True  # "reporter": reporting's save checks who may change the values
 
 
@@ -222,3 +229,42 @@ def entries_certify(*, entry_ids, by, at: datetime | None = None) -> list[int]:
             for pk in ids
         ])
     return ids
+
+
+def entries_system_score(*, action: str, round_id: int, at: datetime, comment: str) -> int:
+    """The deadline sweep's transitions, set-based: every entry of the round still in the action's start
+    status (for "close_fix": whose fix deadline passed before ``at``) gets 1.00000, locked, stamped ``at``.
+
+    One UPDATE and one INSERT … SELECT of the events, whatever the number of entries (1.8 million at
+    school scale), in one transaction: a crash leaves all or nothing. The events are those of the rows
+    this UPDATE stamped (``system_scored_at = at``) that have no such event yet, so running it again
+    — or with the same ``at`` — writes nothing twice. The sweep's lease keeps two sweeps apart.
+    """
+    from django.db import connection
+
+    from reporting.selectors import FLOOR_SCORE
+
+    transition = TRANSITIONS[action]
+    assert transition.who == "system", action
+    (start,) = transition.starts
+    entries = Entry.objects.filter(round_id=round_id, status=start)
+    if action == "close_fix":
+        entries = entries.filter(fix_deadline__lt=at)
+    entry_table, event_table = Entry._meta.db_table, StatusEvent._meta.db_table
+    at_param = Entry._meta.get_field("system_scored_at").get_db_prep_value(at, connection)
+    with transaction.atomic():
+        changed = entries.update(status=transition.to, official_score=FLOOR_SCORE, official_level=None,
+                                 system_scored_at=at, updated_at=at)
+        if changed:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""
+                    INSERT INTO {event_table} (entry_id, from_status, to_status, by_id, at, comment)
+                    SELECT e.id, %s, %s, NULL, %s, %s FROM {entry_table} e
+                    WHERE e.round_id = %s AND e.status = %s AND e.system_scored_at = %s
+                      AND NOT EXISTS (SELECT 1 FROM {event_table} s
+                                      WHERE s.entry_id = e.id AND s.to_status = %s AND s.at = %s)
+                    """,
+                    [start, transition.to, at_param, comment, round_id, transition.to, at_param, transition.to, at_param],
+                )
+    return changed

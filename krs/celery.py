@@ -19,8 +19,10 @@ def _schedule(sender: Celery, **kwargs) -> None:
     from django.conf import settings
 
     # The heartbeat proves the scheduler and a worker are alive (its time shows on the admin's
-    # home page). The deadline sweep of issue 7 joins this list, on the same KRS_SWEEP_SECONDS.
+    # home page). The deadline sweep opens and closes rounds (certification/deadlines.py), on the same clock.
     sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("krs.tasks.heartbeat"), name="heartbeat")
+    sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("certification.tasks.deadline_sweep"),
+                             name="deadline sweep")
     # Each morning (07:30 Thai time, before office hours) every bureau with entries awaiting certification
     # gets one digest per certifier instead of a mail per entry; the digest is once per day by its key.
     sender.add_periodic_task(crontab(hour=7, minute=30), sender.signature("certification.tasks.awaiting_digest"),

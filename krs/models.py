@@ -215,6 +215,7 @@ class Notification(models.Model):
         REJECTED = "rejected", _("ไม่รับรอง")
         AWAITING_DIGEST = "awaiting_digest", _("รายการรอการรับรองผล")
         REMINDER = "reminder", _("เตือนกำหนดส่ง")
+        CERTIFICATION_OVERDUE = "cert_overdue", _("เลยกำหนดรับรองผล")
 
     user = models.ForeignKey("krs.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("ผู้รับ"))
     kind = models.CharField(_("เรื่อง"), max_length=20, choices=Kind.choices)

@@ -231,6 +231,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celery" / "beat-schedule")
 # How often the deadline sweep runs (seconds); the schedule itself lives in krs/celery.py.
 KRS_SWEEP_SECONDS = env.int("KRS_SWEEP_SECONDS", 60, minimum=5)
+# A sweep holds its lease this long at most: a worker that died mid-sweep blocks the next one no longer.
+KRS_SWEEP_LEASE_SECONDS = env.int("KRS_SWEEP_LEASE_SECONDS", 1800, minimum=60)
+# Days before a round's deadline when districts with unreported entries are reminded ("7,3,1"; empty = none).
+try:
+    KRS_REMINDER_DAYS = sorted({int(day) for day in env.list("KRS_REMINDER_DAYS", ["7", "3", "1"]) if day.strip()})
+except ValueError as exc:
+    raise ImproperlyConfigured(f"KRS_REMINDER_DAYS must be whole days, e.g. 7,3,1: {exc}") from exc
+if any(day < 1 for day in KRS_REMINDER_DAYS):
+    raise ImproperlyConfigured("KRS_REMINDER_DAYS must be whole days of 1 or more, e.g. 7,3,1")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

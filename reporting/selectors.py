@@ -85,6 +85,11 @@ class EntryRow:
         return format_value(self.entry.result, grouped=True)
 
     @property
+    def counted(self) -> Decimal:
+        """What the entry counts in the reports now (``counted_score``)."""
+        return counted_score(self.entry)
+
+    @property
     def chosen_level(self):
         return next((lv for lv in self.levels if lv.pk == self.inputs.level_id), None)
 
