@@ -156,8 +156,11 @@ def apply_late_penalties(now: datetime) -> list[Change]:
     below 1.00000 (``counted_score_expression``). One UPDATE per round and number of days late.
     """
     late = (
-        Entry.objects.filter(round__late_penalty_per_day__gt=0, first_reported_at__gt=F("round__deadline"),
-                             first_reported_at__lte=now, late_days__isnull=True)
+        # Only rounds with a late window still under certification: a late report can exist nowhere else.
+        Entry.objects.filter(round__late_penalty_per_day__gt=0, round__late_until__isnull=False,
+                             round__certification_closed_at__isnull=True,
+                             first_reported_at__gt=F("round__deadline"), first_reported_at__lte=now,
+                             late_days__isnull=True)
         .exclude(status__in=SYSTEM_GIVEN).order_by()
         .values_list("pk", "round_id", "first_reported_at")
     )
@@ -257,8 +260,13 @@ def send_reminders(now: datetime) -> list[Change]:
             Entry.objects.filter(round=round_, status=Entry.Status.NOT_REPORTED).order_by()
             .values("office_id").annotate(n=Count("pk")).values_list("office_id", "n")
         )
+        # The outbox's memory, read once: offices already reminded this time are not visited again.
+        prefix = f"reminder:r{round_.pk}:d{left}:o"
+        reminded = {int(key[len(prefix):].split(":", 1)[0])
+                    for key in Notification.objects.filter(key__startswith=prefix).values_list("key", flat=True)}
         reporters: dict[int, list[User]] = defaultdict(list)
-        for user in User.objects.filter(office_id__in=list(unreported), role=Role.DISTRICT_REPORTER, is_active=True):
+        waiting = [office_id for office_id in unreported if office_id not in reminded]
+        for user in User.objects.filter(office_id__in=waiting, role=Role.DISTRICT_REPORTER, is_active=True):
             reporters[user.office_id].append(user)
         deadline = thaicalendar.format_thai_date(round_.deadline, with_time=True)
         url = reverse("reporting:entry_page", args=[round_.pk])

@@ -58,9 +58,12 @@ class FiscalYearAdmin(SimpleHistoryAdmin):
 
 @admin.register(Round)
 class RoundAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "fiscal_year", "months", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day"]
+    list_display = ["label", "fiscal_year", "months", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day",
+                    "closed_at"]
     list_filter = ["fiscal_year", "months"]
     list_select_related = ["fiscal_year"]
+    # What the deadline sweep did to the round (certification/deadlines.py); shown, never typed.
+    readonly_fields = ["opened_at", "closed_at", "certification_closed_at"]
 
 
 class GroupInline(admin.TabularInline):

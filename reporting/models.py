@@ -75,7 +75,11 @@ class Entry(models.Model):
                 name="entry_official_score_on_scale",
             ),
         ]
-        indexes = [models.Index(fields=["round", "status"], name="entry_round_status")]
+        indexes = [
+            models.Index(fields=["round", "status"], name="entry_round_status"),
+            # The deadline sweep's fix-window step, every minute: only the few rejected entries are indexed.
+            models.Index(fields=["fix_deadline"], condition=Q(status="rejected"), name="entry_rejected_fix_deadline"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.office.code} · {self.indicator.code} · {self.round}"

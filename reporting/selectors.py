@@ -166,8 +166,13 @@ class EntryPage:
         return self.round.is_open(self.now)
 
     @property
+    def is_late(self) -> bool:
+        """In the round's late window: reports still accepted, with a penalty per working day."""
+        return self.round.is_late(self.now)
+
+    @property
     def time_left(self):
-        return self.round.deadline - self.now if self.is_open else None
+        return self.round.deadline - self.now if self.is_open and not self.is_late else None
 
 
 def rounds_for_office(office: Office) -> list[Round]:

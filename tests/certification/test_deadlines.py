@@ -425,3 +425,13 @@ def test_reminders_reach_only_active_reporters_of_the_district(world, district, 
     retired.save()
     sweep(now=DEADLINE - timedelta(days=1))
     assert not Notification.objects.filter(kind=Notification.Kind.REMINDER).exists()
+
+
+def test_the_entry_page_says_when_the_round_is_in_its_late_window(client, world, late_round, district, district_user,
+                                                                  monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "now", lambda: DEADLINE + timedelta(days=1))
+    client.force_login(district_user)
+    page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
+    assert 'data-testid="late-window"' in page and "0.05" in page and 'data-testid="time-left"' not in page
