@@ -141,9 +141,11 @@ def open_rounds(now: datetime) -> list[Change]:
     for round_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             round_ = _locked(round_id)
-            opened = round_open(round_=round_)
+            # A round already past its certification deadline when first seen is history (a past year
+            # imported for reference): marked opened, so its existing entries close, but given no new ones.
+            created = 0 if round_.certification_deadline < now else round_open(round_=round_).created
             Round.objects.filter(pk=round_id).update(opened_at=now)
-        changes.append(Change("open", round_id, round_.label, opened.created))
+        changes.append(Change("open", round_id, round_.label, created))
     return changes
 
 

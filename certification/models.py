@@ -12,7 +12,8 @@ from reporting.models import Entry
 class StatusEvent(models.Model):
     """One change of an entry's status, written by ``certification.workflow`` in the same transaction."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="status_events", verbose_name=_("รายการรายงานผล"))
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="status_events", verbose_name=_("รายการรายงานผล"),
+                              db_index=False)  # the (entry, at) index leads with it
     from_status = models.CharField(_("จากสถานะ"), max_length=20, choices=Entry.Status.choices)
     to_status = models.CharField(_("เป็นสถานะ"), max_length=20, choices=Entry.Status.choices)
     by = models.ForeignKey(

@@ -28,9 +28,14 @@ class Entry(models.Model):
         SYSTEM_UNREPORTED = "system_unreported", _("ไม่รายงานผลตามกำหนด (ระบบให้คะแนน)")
         SYSTEM_UNFIXED = "system_unfixed", _("ไม่แก้ไขตามกำหนด (ระบบให้คะแนน)")
 
-    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="entries", verbose_name=_("หน่วยงาน"))
+    # No index of their own on office, round and the levels: the unique (office, indicator, round) and the
+    # (round, status) indexes lead with office and round, and nobody looks entries up by level. Every index
+    # is written on each UPDATE, and closing a round at school scale updates 1.8 million rows (bench/deadlines.py).
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="entries", verbose_name=_("หน่วยงาน"),
+                               db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("ตัวชี้วัด"))
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries", verbose_name=_("รอบการรายงาน"))
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries", verbose_name=_("รอบการรายงาน"),
+                              db_index=False)
     status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.NOT_REPORTED)
     result = models.DecimalField(_("ผลการดำเนินงาน"), null=True, blank=True, **VALUE_FIELD)
     self_score = models.DecimalField(_("คะแนนประเมินตนเอง"), null=True, blank=True, **SCORE_FIELD)
@@ -39,12 +44,14 @@ class Entry(models.Model):
     score_note = models.CharField(_("หมายเหตุการคำนวณ"), max_length=255, blank=True)
     # The district's choices for indicators scored without variables.
     level = models.ForeignKey(
-        RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่เลือก")
+        RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่เลือก"),
+        db_index=False,
     )
     passed = models.BooleanField(_("ผลสำเร็จ"), null=True, blank=True)
     # The level the bureau certified for a rubric indicator: the district's own, or the one it changed it to.
     official_level = models.ForeignKey(
-        RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่รับรอง")
+        RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่รับรอง"),
+        db_index=False,
     )
     # Set by certification when it rejects with a fix: the district may correct the entry until then.
     fix_deadline = models.DateTimeField(_("กำหนดแก้ไข"), null=True, blank=True)
@@ -181,7 +188,8 @@ class EntrySnapshot(models.Model):
     ``score`` is what ``reporting.selectors.counted_score_expression`` gave then.
     """
 
-    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("รายการรายงานผล"))
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("รายการรายงานผล"),
+                              db_index=False)  # the unique (entry, week) index leads with it
     week = models.DateField(_("สัปดาห์ (วันจันทร์)"))
     status = models.CharField(_("สถานะ"), max_length=20, choices=Entry.Status.choices)
     score = models.DecimalField(_("คะแนนที่นับ"), **SCORE_FIELD)

@@ -435,3 +435,14 @@ def test_the_entry_page_says_when_the_round_is_in_its_late_window(client, world,
     client.force_login(district_user)
     page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
     assert 'data-testid="late-window"' in page and "0.05" in page and 'data-testid="time-left"' not in page
+
+
+def test_a_round_first_seen_after_its_certification_deadline_gets_no_new_entries_but_its_own_close(world, district):
+    later = CERTIFICATION + timedelta(days=365)
+    Entry.objects.filter(round=world.round).exclude(office=district).delete()
+    kept = Entry.objects.filter(round=world.round).count()
+    run = sweep(now=later)
+    assert Entry.objects.filter(round=world.round).count() == kept  # no entries for the other district
+    assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == kept
+    assert Round.objects.get(pk=world.round.pk).opened_at == later
+    assert not [c for c in run.steps if c["step"] == "open"]
