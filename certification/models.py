@@ -16,8 +16,10 @@ class StatusEvent(models.Model):
                               db_index=False)  # the (entry, at) index leads with it
     from_status = models.CharField(_("จากสถานะ"), max_length=20, choices=Entry.Status.choices)
     to_status = models.CharField(_("เป็นสถานะ"), max_length=20, choices=Entry.Status.choices)
+    # Not indexed: nobody looks events up by person, and the sweep writes a million events (by = NULL) at once.
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("โดย")
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("โดย"),
+        db_index=False,
     )
     at = models.DateTimeField(_("เมื่อ"))
     comment = models.TextField(_("ความเห็น"), blank=True)

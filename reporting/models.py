@@ -200,7 +200,6 @@ class EntrySnapshot(models.Model):
         verbose_name_plural = _("คะแนนรายสัปดาห์")
         ordering = ["entry", "week"]
         constraints = [models.UniqueConstraint(fields=["entry", "week"], name="snapshot_unique_per_week")]
-        indexes = [models.Index(fields=["week"], name="snapshot_week")]
 
     def __str__(self) -> str:
         return f"{self.entry_id} · {self.week} · {self.score}"
