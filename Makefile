@@ -31,9 +31,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# Times the entry page and the save on a throwaway database (var/bench/ or bench_<name>); docs/benchmarks.md.
+# Times the entry page and the save, the national results and the deadline sweep, each on a throwaway
+# database (var/bench/ or bench_<name>); docs/benchmarks.md.
 bench: install
 	$(BIN)/python -m bench.entry_page
+	$(BIN)/python -m bench.national_results
+	$(BIN)/python -m bench.deadlines
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -25,12 +25,16 @@ def nav_items_for(user) -> list[NavItem]:
     items = [NavItem(_("หน้าหลัก"), reverse("home"), "house")]
     if permissions.is_district_reporter(user):
         items.append(NavItem(_("บันทึกข้อมูล"), reverse("reporting:entry_current"), "pencil-square"))
+        items.append(NavItem(_("ผลการประเมิน"), reverse("reports:scorecard_home"), "clipboard-data"))
     if permissions.is_bureau_certifier(user):
         items.append(NavItem(_("รับรองผล"), reverse("certification:queue"), "patch-check"))
         items.append(NavItem(_("ข้อมูลส่วนกลาง"), reverse("reporting:central_list"), "table"))
         items.append(NavItem(_("เอกสารรอลงทะเบียนรับ"), reverse("attachments:inbox"), "inbox"))
     if permissions.may_view_national_results(user):
-        items.append(NavItem(_("ผลระดับประเทศ"), reverse("home") + "#results", "bar-chart"))
+        items.append(NavItem(_("ผลระดับประเทศ"), reverse("reports:national"), "bar-chart"))
+        items.append(NavItem(_("ติดตามความคืบหน้า"), reverse("reports:progress"), "list-check"))
+    if permissions.is_administrator(user):
+        items.append(NavItem(_("กำหนดเวลา"), reverse("certification:deadlines"), "alarm"))
     if permissions.may_use_admin_site(user):
         items.append(NavItem(_("ตั้งค่าระบบ"), reverse("admin:index"), "gear"))
     return items

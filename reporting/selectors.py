@@ -12,6 +12,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
+from indicators.scoring import quantize5
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
@@ -335,4 +336,5 @@ def counted_scores(office: Office, round_: Round) -> dict[int, Decimal]:
         Entry.objects.filter(office=office, round=round_).annotate(counted=counted_score_expression())
         .values_list("indicator_id", "counted")
     )
-    return dict(rows)
+    # SQLite computes the CASE in floating point: round back to the five decimals every score has.
+    return {indicator_id: quantize5(counted) for indicator_id, counted in rows}

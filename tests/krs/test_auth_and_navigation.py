@@ -92,16 +92,16 @@ class TestNavigation:
         return [str(item.label) for item in nav_items_for(user)]
 
     def test_a_district_reporter_sees_data_entry_only(self, district_user):
-        assert self.labels(district_user) == ["หน้าหลัก", "บันทึกข้อมูล"]
+        assert self.labels(district_user) == ["หน้าหลัก", "บันทึกข้อมูล", "ผลการประเมิน"]
 
     def test_a_bureau_certifier_sees_certification(self, certifier):
         assert self.labels(certifier) == ["หน้าหลัก", "รับรองผล", "ข้อมูลส่วนกลาง", "เอกสารรอลงทะเบียนรับ"]
 
     def test_an_executive_sees_national_results_and_no_settings(self, executive):
-        assert self.labels(executive) == ["หน้าหลัก", "ผลระดับประเทศ"]
+        assert self.labels(executive) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า"]
 
     def test_an_administrator_sees_results_and_settings(self, admin_user):
-        assert self.labels(admin_user) == ["หน้าหลัก", "ผลระดับประเทศ", "ตั้งค่าระบบ"]
+        assert self.labels(admin_user) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า", "กำหนดเวลา", "ตั้งค่าระบบ"]
 
     def test_anonymous_sees_nothing(self):
         from django.contrib.auth.models import AnonymousUser
