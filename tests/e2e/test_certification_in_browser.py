@@ -1,5 +1,6 @@
 """In a real browser: a district submits, the bureau rejects with a reason and a fix deadline, the district sees
-the flag and the reason and fixes, the bureau sees the flag and certifies, and the district sees the official score."""
+the flag and the reason and fixes, the bureau sees the flag and certifies, the district sees the official score,
+and the national report, which counted 1.00000 while the entry awaited certification, now counts the certified score."""
 
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ def test_reject_fix_and_certify_with_the_new_data_flag_both_ways(page, live_serv
     block.get_by_test_id("saved").wait_for()
     entry = Entry.objects.get(office__code="1001", indicator__code="11.5", round=round_)
     assert entry.status == "awaiting"
+
+    # The national report counts 1.00000 for it while it awaits certification.
+    framework = entry.indicator.framework_id
+    before = national_report(page, live_server, round_, framework, entry)
+    assert before["line"] == "1.00000"
 
     # The bureau finds it in its queue and rejects it with a reason and a fix deadline.
     page.context.clear_cookies()
@@ -88,3 +94,26 @@ def test_reject_fix_and_certify_with_the_new_data_flag_both_ways(page, live_serv
     block = entry_block(page, "11.5")
     assert block.get_by_test_id("official-score").inner_text() == f"{entry.official_score:.4f}"
     assert "คะแนนที่รับรอง" in block.inner_text()
+
+    # The national report now counts the certified score: in the district's scorecard and in the ranking.
+    after = national_report(page, live_server, round_, framework, entry, screenshot_dir=screenshot_dir)
+    assert after["line"] == f"{entry.official_score:.5f}" != before["line"]
+    assert after["overall"] == after["ranking"] and after["overall"] != before["overall"]
+
+
+def national_report(page, live_server, round_, framework, entry, *, screenshot_dir=None) -> dict:
+    """As an executive: the entry's counted score in its district's scorecard, and the district's overall score
+    in the scorecard and in the national ranking."""
+    page.context.clear_cookies()
+    log_in(page, live_server, "executive")
+    page.goto(f"{live_server.url}/reports/scorecard/{entry.office_id}/{round_.pk}/?framework={framework}")
+    scorecard = page.get_by_test_id("scorecard")
+    line = scorecard.locator(f'[data-testid="line"][data-kind="indicator"][data-code="{entry.indicator.code}"]')
+    found = {"line": line.get_attribute("data-score"),
+             "overall": scorecard.get_by_test_id("overall").get_attribute("data-value")}
+    page.goto(f"{live_server.url}/reports/national/?round={round_.pk}&framework={framework}")
+    row = page.locator(f'[data-testid="rank-row"][data-office="{entry.office.code}"]')
+    found["ranking"] = row.get_attribute("data-overall")
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "reports-national.png"), full_page=False)
+    return found
