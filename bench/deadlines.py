@@ -25,12 +25,9 @@ import time
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
-from bench.entry_page import analyze, configure, log, machine  # sets Django up
+from bench.entry_page import analyze, log, machine, scenarios_in_turn, throwaway_database  # sets Django up
 
 INDICATORS = 60
 SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "245,30000").split(",") if n.strip()]
@@ -136,20 +133,10 @@ def scenario(offices: int) -> list[str]:
 
 
 def main() -> int:
-    configure()
-    original = connection.settings_dict["NAME"]
     started = time.perf_counter()
-    log(f"creating the throwaway database {settings.DATABASES['default']['TEST']['NAME']} and migrating")
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    rows: list[str] = []
-    try:
+    with throwaway_database():
         about = machine()
-        for n, offices in enumerate(SCALES):
-            if n:
-                call_command("flush", interactive=False, verbosity=0)
-            rows += scenario(offices)
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0, keepdb=False)
+        rows = scenarios_in_turn(SCALES, scenario)
     lines = [f"- {name}: {value}" for name, value in about if name != "runs"]
     lines += ["", "| offices | entries | sweep | step | entries changed | ms |", "|---:|---:|---|---|---:|---:|", *rows]
     print("\n".join(lines))

@@ -37,6 +37,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -89,6 +90,31 @@ def configure() -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Before the first use of the connection: the test database settings are read from this dict.
     settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = throwaway_name()
+
+
+@contextmanager
+def throwaway_database():
+    """Create and migrate the throwaway database, yield, and drop it whatever happened (every bench's main)."""
+    configure()
+    original = connection.settings_dict["NAME"]
+    started = time.perf_counter()
+    log(f"creating the throwaway database {settings.DATABASES['default']['TEST']['NAME']} and migrating")
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
+    log(f"database ready in {time.perf_counter() - started:.1f} s")
+    try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(original, verbosity=0, keepdb=False)
+
+
+def scenarios_in_turn(sizes, run) -> list:
+    """``run(size)`` for each size, flushing the database between them; their results, in order."""
+    results = []
+    for n, size in enumerate(sizes):
+        if n:
+            call_command("flush", interactive=False, verbosity=0)
+        results += run(size)
+    return results
 
 
 # --- Measuring ----------------------------------------------------------------------------------------
@@ -377,19 +403,10 @@ def report(results: list[Measured], about: list[tuple[str, str]]) -> str:
 
 
 def main() -> int:
-    configure()
-    original = connection.settings_dict["NAME"]
     started = time.perf_counter()
-    log(f"creating the throwaway database {settings.DATABASES['default']['TEST']['NAME']} and migrating")
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    try:
-        log(f"database ready in {time.perf_counter() - started:.1f} s")
+    with throwaway_database():
         about = machine()
-        results = scenario_demo()
-        call_command("flush", interactive=False, verbosity=0)
-        results += scenario_sixty()
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0, keepdb=False)
+        results = scenarios_in_turn([scenario_demo, scenario_sixty], lambda scenario: scenario())
     print(report(results, about))
     log(f"done in {time.perf_counter() - started:.1f} s")
     return 0

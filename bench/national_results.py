@@ -34,8 +34,6 @@ import tracemalloc
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -43,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 # Importing it sets Django up (DJANGO_SETTINGS_MODULE, django.setup()) before anything here is used.
-from bench.entry_page import analyze, configure, like_a_server, log, machine
+from bench.entry_page import analyze, like_a_server, log, machine, scenarios_in_turn, throwaway_database
 
 GROUPS, PER_GROUP = 4, 15  # 60 indicators
 SCALES = [int(n) for n in os.environ.get("BENCH_SCALES", "245,30000").split(",") if n.strip()]
@@ -218,20 +216,10 @@ def report(results: list[dict], about: list[tuple[str, str]]) -> str:
 
 
 def main() -> int:
-    configure()
-    original = connection.settings_dict["NAME"]
     started = time.perf_counter()
-    log(f"creating the throwaway database {settings.DATABASES['default']['TEST']['NAME']} and migrating")
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=False)
-    try:
+    with throwaway_database():
         about = [(name, value) for name, value in machine() if name != "runs"]
-        results = []
-        for n, offices in enumerate(SCALES):
-            if n:
-                call_command("flush", interactive=False, verbosity=0)
-            results += scenario(offices)
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0, keepdb=False)
+        results = scenarios_in_turn(SCALES, scenario)
     print(report(results, about))
     log(f"done in {time.perf_counter() - started:.1f} s")
     return 0

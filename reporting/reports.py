@@ -28,7 +28,7 @@ from indicators.scoring import ScoreNode, quantize5, tree_score
 from indicators.selectors import TreeNode, framework_tree, score_tree
 from krs.models import Office
 from reporting.models import Entry, EntrySnapshot
-from reporting.selectors import counted_score_expression
+from reporting.selectors import counted_score_expression, read_score
 
 HUNDRED = Decimal(100)
 DISTRICT_KINDS = tuple(Office.DISTRICT_KINDS)
@@ -41,19 +41,6 @@ BINS: tuple[tuple[str, Decimal, Decimal | None], ...] = (
     ("4.00000–4.99999", Decimal(4), Decimal(5)),
     ("5.00000", Decimal(5), None),
 )
-
-
-_FIVE = Decimal("0.00001")
-
-
-def exact5(value: Decimal | None) -> Decimal | None:
-    """A counted score as read from the database, to exactly five decimals.
-
-    PostgreSQL returns the numeric as it is; SQLite computes the CASE in floating point and Django hands
-    back up to 15 significant digits ("3.10000000000000"). Rounding to the five decimals every score has
-    gives the same Decimal on both, so pages and files show 3.10000 and equality is exact.
-    """
-    return None if value is None else value.quantize(_FIVE, rounding=decimal.ROUND_HALF_UP)
 
 
 def _context() -> decimal.Context:
@@ -118,6 +105,20 @@ def round_frameworks(round_: Round) -> list[Framework]:
     )
     found.sort(key=lambda f: (f.kind != Framework.Kind.AGREEMENT, f.code))
     return found
+
+
+class StatusCounts:
+    """A row that carries ``counts`` (status → number of entries, every status present, in the model's order)."""
+
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def count_list(self) -> list[int]:
+        return list(self.counts.values())
 
 
 @dataclass
@@ -354,7 +355,7 @@ class WeekPoint:
 
 
 @dataclass
-class Scorecard:
+class Scorecard(StatusCounts):
     office: Office
     round: Round
     rounds: list[Round]
@@ -368,10 +369,6 @@ class Scorecard:
     year_overall: list[Decimal | None]
     weeks: list[WeekPoint]
     now: datetime
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
 
     @property
     def fiscal_year(self) -> int:
@@ -424,7 +421,7 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
     )
     by_round: dict[int, dict[int, Entry]] = defaultdict(dict)
     for entry in entries:
-        entry.counted = exact5(entry.counted)
+        entry.counted = read_score(entry.counted)
         by_round[entry.round_id][entry.indicator_id] = entry
     current = by_round.get(round_.pk, {})
     kind = office.kind
@@ -478,19 +475,12 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
 
 
 @dataclass
-class RankRow:
+class RankRow(StatusCounts):
     office: Office
     overall: Decimal | None
     counts: dict[str, int]
     rank: int | None = None
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def count_list(self) -> list[int]:
-        return list(self.counts.values())
 
 
 @dataclass
@@ -559,8 +549,7 @@ def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
         .values_list("office_id", "indicator_id", "counted").iterator(chunk_size=20_000)
     )
     for office_id, group in groupby(rows_, key=itemgetter(0)):
-        scores = {indicator_id: counted.quantize(_FIVE, rounding=decimal.ROUND_HALF_UP)
-                  for _office, indicator_id, counted in group}
+        scores = {indicator_id: read_score(counted) for _office, indicator_id, counted in group}
         overall[office_id] = scorer.overall(kinds[office_id], scores)
     counts: dict[int, dict[str, int]] = defaultdict(_all_statuses)
     for office_id, status, n in (
@@ -578,20 +567,13 @@ def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
 
 
 @dataclass
-class IndicatorResult:
+class IndicatorResult(StatusCounts):
     indicator: Indicator
     depth: int
     counts: dict[str, int]
     average: Decimal | None
     bins: list[int]
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def count_list(self) -> list[int]:
-        return list(self.counts.values())
 
 
 @dataclass
@@ -619,7 +601,7 @@ def national_indicators(filters: Filters) -> IndicatorResults:
     sums: dict[int, Decimal] = defaultdict(Decimal)
     bins: dict[int, list[int]] = defaultdict(lambda: [0] * len(BINS))
     for indicator_id, status, counted, n in grouped:
-        counted = exact5(counted)
+        counted = read_score(counted)
         counts[indicator_id][status] += n
         with decimal.localcontext(_context()):
             sums[indicator_id] += counted * n
@@ -638,19 +620,12 @@ def national_indicators(filters: Filters) -> IndicatorResults:
 
 
 @dataclass
-class BureauRow:
+class BureauRow(StatusCounts):
     bureau: Office | None  # None: indicators with no owning bureau
     counts: dict[str, int]
     oldest_waiting: datetime | None
     now: datetime
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-    @property
-    def count_list(self) -> list[int]:
-        return list(self.counts.values())
 
     @property
     def waiting_days(self) -> int | None:

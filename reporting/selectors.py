@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, DecimalField, F, Q, When
 from django.db.models import Value as Literal
@@ -12,7 +12,6 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
-from indicators.scoring import quantize5
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
@@ -323,6 +322,20 @@ def counted_score_expression():
     )
 
 
+_FIVE_PLACES = Decimal("0.00001")
+
+
+def read_score(value: Decimal) -> Decimal:
+    """A counted score as read from the database, to exactly five decimals.
+
+    PostgreSQL returns the numeric as it is; SQLite computes the CASE in floating point and Django hands
+    back up to 15 significant digits ("3.10000000000000"). Rounding to the five decimals every score has
+    gives the same Decimal on both. Plain ``quantize`` (no context set-up): the ranking calls it 1.8
+    million times at school scale.
+    """
+    return value.quantize(_FIVE_PLACES, rounding=ROUND_HALF_UP)
+
+
 def counted_score(entry: Entry) -> Decimal:
     """``counted_score_expression`` for one entry already in memory (the entry page, the review page)."""
     if entry.status == Entry.Status.CERTIFIED and entry.official_score is not None:
@@ -336,5 +349,4 @@ def counted_scores(office: Office, round_: Round) -> dict[int, Decimal]:
         Entry.objects.filter(office=office, round=round_).annotate(counted=counted_score_expression())
         .values_list("indicator_id", "counted")
     )
-    # SQLite computes the CASE in floating point: round back to the five decimals every score has.
-    return {indicator_id: quantize5(counted) for indicator_id, counted in rows}
+    return {indicator_id: read_score(counted) for indicator_id, counted in rows}

@@ -21,6 +21,7 @@ from certification.models import SweepRun
 from indicators.models import Round
 from reporting.models import Entry
 from tests.conftest import port_open, require
+from tests.krs.test_celery_worker import stop
 from tests.reporting.factories import open_world
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -40,16 +41,6 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     full_env.update(env)
     return subprocess.Popen([sys.executable, "-m", "celery", "-A", "krs", *args], cwd=ROOT, env=full_env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def _stop(process: subprocess.Popen) -> str:
-    process.terminate()
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    return output or ""
 
 
 def test_beat_and_a_worker_close_a_round_past_its_deadline(district, other_district, bureau, tmp_path):
@@ -74,7 +65,7 @@ def test_beat_and_a_worker_close_a_round_past_its_deadline(district, other_distr
         while time.monotonic() < deadline and Round.objects.get(pk=world.round.pk).closed_at is None:
             time.sleep(1)
     finally:
-        beat_output, worker_output = _stop(beat), _stop(worker)
+        beat_output, worker_output = stop(beat), stop(worker)
 
     assert Round.objects.get(pk=world.round.pk).closed_at is not None, worker_output + beat_output
     assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == total
