@@ -30,8 +30,11 @@ def nav_items_for(user) -> list[NavItem]:
         items.append(NavItem(_("รับรองผล"), reverse("certification:queue"), "patch-check"))
         items.append(NavItem(_("ข้อมูลส่วนกลาง"), reverse("reporting:central_list"), "table"))
         items.append(NavItem(_("เอกสารรอลงทะเบียนรับ"), reverse("attachments:inbox"), "inbox"))
-    if permissions.may_view_national_results(user):
+    national = permissions.may_view_national_results(user)
+    if national:
         items.append(NavItem(_("ผลระดับประเทศ"), reverse("reports:national"), "bar-chart"))
+    if national or permissions.is_bureau_certifier(user):
+        # A bureau's progress page is its own entries: waiting longest, fix deadlines near.
         items.append(NavItem(_("ติดตามความคืบหน้า"), reverse("reports:progress"), "list-check"))
     if permissions.is_administrator(user):
         items.append(NavItem(_("กำหนดเวลา"), reverse("certification:deadlines"), "alarm"))

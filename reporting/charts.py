@@ -106,8 +106,8 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def _score(value: Decimal) -> str:
-    """A score with four decimals, as the entry page shows it."""
-    return format(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP), "f")
+    """A score with five decimals, as the reports show it next to the chart."""
+    return format(value.quantize(Decimal("0.00001"), rounding=ROUND_HALF_UP), "f")
 
 
 def _edge(value: Decimal) -> str:

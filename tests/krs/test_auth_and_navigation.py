@@ -94,8 +94,11 @@ class TestNavigation:
     def test_a_district_reporter_sees_data_entry_only(self, district_user):
         assert self.labels(district_user) == ["หน้าหลัก", "บันทึกข้อมูล", "ผลการประเมิน"]
 
-    def test_a_bureau_certifier_sees_certification(self, certifier):
-        assert self.labels(certifier) == ["หน้าหลัก", "รับรองผล", "ข้อมูลส่วนกลาง", "เอกสารรอลงทะเบียนรับ"]
+    def test_a_bureau_certifier_sees_certification_and_its_own_progress(self, certifier, client):
+        assert self.labels(certifier) == ["หน้าหลัก", "รับรองผล", "ข้อมูลส่วนกลาง", "เอกสารรอลงทะเบียนรับ",
+                                          "ติดตามความคืบหน้า"]
+        client.force_login(certifier)
+        assert client.get(nav_items_for(certifier)[-1].url).status_code == 200
 
     def test_an_executive_sees_national_results_and_no_settings(self, executive):
         assert self.labels(executive) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า"]

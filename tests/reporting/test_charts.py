@@ -190,9 +190,9 @@ def test_stacked_desc_reads_every_count():
 
 # --- lines --------------------------------------------------------------------------------------------
 
-def test_line_marks_each_point_and_prints_four_decimals():
+def test_line_marks_each_point_and_prints_five_decimals_as_the_reports_do():
     root = parse(charts.line([("สพป. ก", [("6 เดือน", D("3.12345")), ("9 เดือน", D("4")), ("12 เดือน", D("4.5"))])], label="x"))
-    assert sorted(texts(root, "chart-value")) == ["3.1235", "4.0000", "4.5000"]
+    assert sorted(texts(root, "chart-value")) == ["3.12345", "4.00000", "4.50000"]
     assert texts(root, "chart-xlabel") == ["6 เดือน", "9 เดือน", "12 เดือน"]
     assert len(list(root.iter(NS + "polyline"))) == 1
     points = [g for g in root.iter(NS + "g") if (g.get("class") or "").startswith("chart-line-points")]
@@ -213,7 +213,7 @@ def test_line_leaves_a_gap_where_a_value_is_missing():
     root = parse(charts.line([("ก", [("a", D(2)), ("b", D(3)), ("c", None), ("d", D(4)), ("e", D(5))])], label="x"))
     lines = list(root.iter(NS + "polyline"))
     assert [len(line.get("points").split()) for line in lines] == [2, 2]
-    assert sorted(texts(root, "chart-value")) == ["2.0000", "3.0000", "4.0000", "5.0000"]
+    assert sorted(texts(root, "chart-value")) == ["2.00000", "3.00000", "4.00000", "5.00000"]
     assert "c ไม่มีข้อมูล" in root.find(NS + "desc").text
 
 
