@@ -20,7 +20,21 @@ from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from indicators.models import Framework, Indicator, Round
@@ -175,9 +189,15 @@ class TreeScorer:
     """A framework's tree in one round, ready to give the overall score of many offices fast.
 
     ``score_tree`` is built once per office kind (which indicators are active depends only on the kind and
-    the round); each office then only sets the leaves' scores and runs ``tree_score`` on it. The result is
-    by construction ``indicators.selectors.overall_score(roots, round_=…, office_kind=…, scores=…)``: the
-    same nodes, the same arithmetic (tests/reporting/test_reports.py checks the two are equal).
+    the round). Two ways to score an office with it, both by construction
+    ``indicators.selectors.overall_score(roots, round_=…, office_kind=…, scores=…)`` — the same nodes, the
+    same arithmetic (tests/reporting/test_reports.py checks both against it):
+
+    - ``overall``: the office's leaf scores set on the tree and ``tree_score`` run on it (the scorecard's
+      weekly points);
+    - ``overall_from_sums``: from Σ score·weight and Σ weight of the active leaves under each node, summed
+      in SQL (``leaf_sums``) — the national ranking, where the database does the work per leaf and Python
+      only the few nodes above them.
     """
 
     def __init__(self, roots: list[TreeNode], round_: Round) -> None:
@@ -204,6 +224,98 @@ class TreeScorer:
                 node.score = scores.get(indicator_id)
             self._known[key] = tree_score(root)
         return self._known[key]
+
+    def leaf_sums(self, entries, kinds):
+        """``entries`` summed in SQL per (office, node above a leaf): rows (office id, node key, Σ s·w, Σ w).
+
+        Only the active leaves of each office kind count, each with its weight, ``s`` being the counted
+        score (``counted_score_expression``). An office with no entry for a leaf has no term for it: the
+        leaf drops out and its siblings are renormalised, as ``tree_score`` does with a leaf without a score.
+        """
+        places: dict[int, tuple[str, Decimal]] = {}
+        active = Q(pk__in=[])
+        for kind in kinds:
+            root, _leaves = self._tree(kind)
+            ids = []
+            for parent, node in _leaf_parents(root):
+                if node.active:
+                    places[int(node.key[1:])] = (parent.key, node.weight)
+                    ids.append(int(node.key[1:]))
+            active |= Q(office__kind=kind, indicator_id__in=ids)
+        if not places:
+            return []
+        by_parent: dict[str, list[int]] = defaultdict(list)
+        by_weight: dict[Decimal, list[int]] = defaultdict(list)
+        for indicator_id, (parent_key, weight) in places.items():
+            by_parent[parent_key].append(indicator_id)
+            by_weight[weight].append(indicator_id)
+        parent = Case(*(When(indicator_id__in=ids, then=Value(key)) for key, ids in by_parent.items()),
+                      output_field=CharField())
+        weight = Case(*(When(indicator_id__in=ids, then=Value(w)) for w, ids in by_weight.items()),
+                      output_field=_WEIGHT)
+        return (
+            entries.filter(active).annotate(parent=parent, w=weight).order_by()
+            .values("office_id", "parent")
+            .annotate(sw=Sum(ExpressionWrapper(counted_score_expression() * F("w"), output_field=_PRODUCT)),
+                      total_w=Sum("w", output_field=_WEIGHT))
+            .order_by("office_id").values_list("office_id", "parent", "sw", "total_w")
+        )
+
+    def overall_from_sums(self, kind: str, sums: dict[str, tuple[Decimal, Decimal]]) -> Decimal | None:
+        """The overall score from ``leaf_sums``' rows of one office: {node key: (Σ s·w, Σ w)}."""
+        key = (kind, *sorted(sums.items()))
+        if key not in self._known:
+            root, _leaves = self._tree(kind)
+            self._known[key] = _score_from_sums(root, sums)
+        return self._known[key]
+
+
+# A score (5 decimals) times a weight (4 decimals) has 9. PostgreSQL sums them exactly; SQLite sums in
+# floating point, and rounding what it gives to these places (``read_sums``) gives back the exact sum: its
+# float error is far below 1e-9.
+_WEIGHT = DecimalField(max_digits=20, decimal_places=4)
+_PRODUCT = DecimalField(max_digits=30, decimal_places=9)
+_NINE_PLACES = Decimal("1e-9")
+_FOUR_PLACES = Decimal("1e-4")
+
+
+def read_sums(sw: Decimal, w: Decimal) -> tuple[Decimal, Decimal]:
+    """One row of ``TreeScorer.leaf_sums`` to its exact places (see ``_PRODUCT``)."""
+    return (sw.quantize(_NINE_PLACES, rounding=decimal.ROUND_HALF_UP),
+            w.quantize(_FOUR_PLACES, rounding=decimal.ROUND_HALF_UP))
+
+
+def _leaf_parents(node: ScoreNode):
+    """(parent, leaf) for every leaf indicator under ``node``."""
+    for child in node.children:
+        if child.children:
+            yield from _leaf_parents(child)
+        elif child.key.startswith("i"):
+            yield node, child
+
+
+def _score_from_sums(node: ScoreNode, sums: dict[str, tuple[Decimal, Decimal]]) -> Decimal | None:
+    """``tree_score`` of ``node`` with its leaves' terms already summed: the same weighted average, exactly.
+
+    ``weighted_average`` adds score·weight and weight at full precision and rounds only the quotient to five
+    decimals, so adding the leaves' sums first and the scored inner children's terms after gives the same
+    number.
+    """
+    if not node.active:
+        return None
+    found = node.key in sums
+    total, total_weight = sums.get(node.key, (Decimal(0), Decimal(0)))
+    with decimal.localcontext(_context()):
+        for child in node.children:
+            if child.children:
+                score = _score_from_sums(child, sums)
+                if score is not None:
+                    total += score * child.weight
+                    total_weight += child.weight
+                    found = True
+        if not found or total_weight == 0:
+            return None
+        return quantize5(total / total_weight)
 
 
 def _walk_score(node: ScoreNode):
@@ -526,10 +638,10 @@ def _scope(filters: Filters):
 def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
     """Every district ranked by overall score in the round and framework, with its counts by status.
 
-    Queries (constant, 11): the framework tree (8), the districts with entries, the counted score of
-    every (district, indicator) — one row each, computed in SQL by ``counted_score_expression`` — and the
-    status counts of each district, aggregated in SQL. The overall scores are then ``tree_score`` per
-    district in Python, from the tree loaded once (exactly what the scorecard computes).
+    Queries (constant, 11): the framework tree (8), the districts with entries, the sums of each district's
+    counted scores × weights under each node of the tree (``TreeScorer.leaf_sums``, SQL ``GROUP BY``), and
+    the status counts of each district (SQL ``GROUP BY``). Python then finishes each district's tree from
+    its few sums, with the arithmetic of ``tree_score`` (what the scorecard computes, to the last digit).
     """
     if filters.round is None or filters.framework is None:
         return Ranking(filters, [])
@@ -542,15 +654,12 @@ def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
     )
     kinds = {office.pk: office.kind for office in offices}
     overall: dict[int, Decimal | None] = {}
-    # Streamed in office order and scored office by office: memory holds one office's scores, not the
-    # round's (1.8 million rows for 30,000 offices); PostgreSQL streams through a server-side cursor.
-    rows_ = (
-        scope.annotate(counted=counted_score_expression()).order_by("office_id")
-        .values_list("office_id", "indicator_id", "counted").iterator(chunk_size=20_000)
-    )
-    for office_id, group in groupby(rows_, key=itemgetter(0)):
-        scores = {indicator_id: read_score(counted) for _office, indicator_id, counted in group}
-        overall[office_id] = scorer.overall(kinds[office_id], scores)
+    # The database sums each office's counted scores under each node of the tree (a few rows per office,
+    # not one per entry); Python finishes the few nodes above. Streamed in office order.
+    sums = scorer.leaf_sums(scope, filters.kinds).iterator(chunk_size=20_000)
+    for office_id, group in groupby(sums, key=itemgetter(0)):
+        found = {parent: read_sums(sw, w) for _office, parent, sw, w in group}
+        overall[office_id] = scorer.overall_from_sums(kinds[office_id], found)
     counts: dict[int, dict[str, int]] = defaultdict(_all_statuses)
     for office_id, status, n in (
         scope.order_by().values_list("office_id", "status").annotate(n=Count("pk")).values_list("office_id", "status", "n")
