@@ -1,0 +1,220 @@
+"""Every URL pattern of the project × every role, against one table of expected answers.
+
+The world: district D (1001) and another district O (2001); bureau B owns every indicator, another bureau X
+owns none; an executive and an administrator. Every URL that takes an ID is given D's or B's object, so the
+other district and the other bureau try objects that are not theirs. Each request runs in a transaction
+that is rolled back, so every request meets the same world.
+
+A URL pattern with no row in the table fails the test: a new page must say who may open it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from attachments.models import Attachment, AttachmentEvent
+from certification.models import Flag, Message, StatusEvent, SweepRun
+from certification.workflow import entry_mark_reported
+from krs.models import Notification
+from reporting.models import Entry, Value, ValueChange
+from tests.attachments.conftest import attach
+from tests.reporting.factories import open_world
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "district", "other_district", "bureau", "other_bureau", "executive", "admin")
+LOGIN = "login"  # a 302 to the login page
+
+
+@dataclass
+class Row:
+    method: str
+    args: str  # which objects fill the URL: "" none, "entry", "attachment", "round", …
+    expect: dict[str, object]  # role → status code or LOGIN
+    data: dict = field(default_factory=dict)
+
+
+def row(method: str, args: str, anonymous, district, other_district, bureau, other_bureau, executive, admin,
+        data=None) -> Row:
+    return Row(method, args, dict(zip(ROLES, (anonymous, district, other_district, bureau, other_bureau,
+                                               executive, admin), strict=True)), data or {})
+
+
+def everyone(method: str, args: str, status, *, anonymous=None, data=None) -> Row:
+    return row(method, args, anonymous if anonymous is not None else status, *([status] * 6), data=data)
+
+
+# url name → Row. Codes: 200 shown, 302 redirected (elsewhere than the login page), LOGIN, 403 refused,
+# 404 not found (another office's object is "not found" where its existence is itself not to be told),
+# 400/409/422 refused for the data (the role may act, the empty form may not).
+TABLE: dict[str, Row] = {
+    #                          method args            anon   district other_d bureau other_b exec  admin
+    "home": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "notifications": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "login": everyone("GET", "", 200),
+    "logout": everyone("POST", "", LOGIN),
+    "password_change": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "password_change_done": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "password_reset": everyone("GET", "", 200),
+    "password_reset_done": everyone("GET", "", 200),
+    "password_reset_confirm": everyone("GET", "reset", 302),
+    "password_reset_complete": everyone("GET", "", 200),
+    "admin_password_reset": everyone("GET", "", 200),
+    "set_language": everyone("POST", "", 302, data={"language": "en", "next": "/"}),
+    "admin:index": row("GET", "", 302, 302, 302, 302, 302, 302, 200),
+    # Configuration: administrators (executives may read the tree); to anyone else these pages do not exist.
+    "indicators:framework_tree": row("GET", "framework", LOGIN, 404, 404, 404, 404, 200, 200),
+    "indicators:framework_export": row("GET", "framework", LOGIN, 404, 404, 404, 404, 404, 200),
+    "indicators:framework_import": row("GET", "", LOGIN, 404, 404, 404, 404, 404, 200),
+    "indicators:framework_import_confirm": row("POST", "", LOGIN, 404, 404, 404, 404, 404, 302),
+    # Data entry: the district's own entries only.
+    "reporting:entry_current": row("GET", "", LOGIN, 302, 302, 403, 403, 403, 403),
+    "reporting:entry_page": row("GET", "round", LOGIN, 200, 200, 403, 403, 403, 403),
+    "reporting:entry_save": row("POST", "entry", LOGIN, 409, 404, 403, 403, 403, 403),
+    "reporting:entry_preview": row("POST", "entry", LOGIN, 200, 404, 403, 403, 403, 403),
+    "reporting:entry_history": row("GET", "entry", LOGIN, 200, 404, 200, 404, 200, 200),
+    # Central data: the owning bureau only.
+    "reporting:central_list": row("GET", "", LOGIN, 403, 403, 200, 200, 403, 403),
+    "reporting:central_grid": row("GET", "central", LOGIN, 403, 403, 200, 404, 403, 403),
+    "reporting:central_template": row("GET", "central_xlsx", LOGIN, 403, 403, 200, 404, 403, 403),
+    "reporting:central_upload": row("GET", "central", LOGIN, 403, 403, 200, 404, 403, 403),
+    "reporting:central_upload_confirm": row("POST", "central", LOGIN, 403, 403, 302, 404, 403, 403),
+    # Certification: the bureau that owns the indicator.
+    "certification:queue": row("GET", "", LOGIN, 403, 403, 200, 200, 403, 403),
+    "certification:bulk_certify": row("POST", "", LOGIN, 403, 403, 302, 302, 403, 403),
+    "certification:review": row("GET", "entry", LOGIN, 200, 404, 200, 404, 200, 200),
+    "certification:certify": row("POST", "entry", LOGIN, 403, 404, 302, 404, 403, 403),
+    "certification:reject": row("POST", "entry", LOGIN, 403, 404, 422, 404, 403, 403),
+    "certification:reopen": row("POST", "entry", LOGIN, 403, 404, 403, 404, 403, 422),
+    "certification:flag_seen": row("POST", "entry", LOGIN, 302, 404, 302, 404, 403, 403),
+    "certification:message": row("POST", "entry", LOGIN, 422, 404, 422, 404, 403, 403),
+    "certification:deadlines": row("GET", "", LOGIN, 403, 403, 403, 403, 403, 200),
+    "certification:deadlines_run": row("POST", "", LOGIN, 403, 403, 403, 403, 403, 302),
+    "certification:overdue": row("GET", "round", LOGIN, 403, 403, 403, 403, 403, 200),
+    # Evidence files: the district's own and the owning bureau's.
+    "attachments:entry_files": row("GET", "entry_id", LOGIN, 200, 404, 200, 404, 200, 200),
+    "attachments:attach": row("POST", "entry_id", LOGIN, 302, 404, 302, 404, 403, 403),
+    "attachments:download": row("GET", "attachment", LOGIN, 200, 404, 200, 404, 200, 200),
+    "attachments:register": row("POST", "attachment", LOGIN, 403, 404, 302, 404, 403, 403),
+    "attachments:delete": row("POST", "attachment", LOGIN, 302, 404, 403, 404, 403, 403),
+    "attachments:inbox": row("GET", "", LOGIN, 403, 403, 200, 200, 403, 403),
+    # Reports: a district its own scorecard; the national pages for executives and administrators.
+    "reports:scorecard_home": row("GET", "", LOGIN, 302, 302, 403, 403, 302, 302),
+    "reports:scorecard": row("GET", "scorecard", LOGIN, 200, 404, 404, 404, 200, 200),
+    "reports:scorecard_print": row("GET", "scorecard", LOGIN, 200, 404, 404, 404, 200, 200),
+    "reports:scorecard_pdf": row("GET", "scorecard", LOGIN, 200, 404, 404, 404, 200, 200),
+    "reports:scorecard_export": row("GET", "scorecard_xlsx", LOGIN, 200, 404, 404, 404, 200, 200),
+    "reports:national": row("GET", "", LOGIN, 403, 403, 403, 403, 200, 200),
+    "reports:national_indicators": row("GET", "", LOGIN, 403, 403, 403, 403, 200, 200),
+    "reports:national_bureaus": row("GET", "", LOGIN, 403, 403, 403, 403, 200, 200),
+    "reports:national_export": row("GET", "national_xlsx", LOGIN, 403, 403, 403, 403, 200, 200),
+    "reports:progress": row("GET", "", LOGIN, 403, 403, 200, 200, 200, 200),
+    "reports:progress_export": row("GET", "progress_xlsx", LOGIN, 403, 403, 200, 200, 200, 200),
+}
+
+
+def url_names() -> list[str]:
+    """Every named URL pattern of the project except the admin site's own (swept below by its index)."""
+    names = []
+
+    def walk(patterns, namespace):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    names.append("admin:index")
+                    continue
+                inner = ":".join(filter(None, [namespace, p.namespace]))
+                walk(p.url_patterns, inner)
+            elif isinstance(p, URLPattern) and p.name:
+                names.append(f"{namespace}:{p.name}" if namespace else p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(names))
+
+
+@pytest.fixture
+def world(district, other_district, bureau, other_bureau, district_user, other_district_user, certifier,
+          other_certifier, executive, admin_user):
+    w = open_world(bureau=bureau)
+    entry = w.entry(district, w.quantitative)
+    entry.self_score = Decimal("4.00000")
+    entry.save(update_fields=["self_score"])
+    entry_mark_reported(entry=entry, by=district_user)  # awaiting certification: the bureau may act on it
+    attachment = attach(entry, district_user, b"%PDF-1.4\n%%EOF\n", name="หลักฐาน.pdf")
+    return {
+        "w": w, "entry": entry, "attachment": attachment, "users": {
+            "district": district_user, "other_district": other_district_user, "bureau": certifier,
+            "other_bureau": other_certifier, "executive": executive, "admin": admin_user,
+        },
+        "district": district,
+    }
+
+
+def url_for(name: str, args: str, world) -> str:
+    w, entry = world["w"], world["entry"]
+    kwargs = {
+        "": [],
+        "entry": [entry.pk],
+        "entry_id": [entry.pk],
+        "attachment": [world["attachment"].pk],
+        "round": [w.round.pk],
+        "framework": [w.framework.pk],
+        "central": [w.round.pk, w.central.pk],
+        "central_xlsx": [w.round.pk, w.central.pk, "xlsx"],
+        "scorecard": [world["district"].pk, w.round.pk],
+        "scorecard_xlsx": [world["district"].pk, w.round.pk, "indicators", "xlsx"],
+        "national_xlsx": ["ranking", "xlsx"],
+        "progress_xlsx": ["waiting", "xlsx"],
+        "reset": [urlsafe_base64_encode(force_bytes(world["users"]["district"].pk)),
+                  default_token_generator.make_token(world["users"]["district"])],
+    }[args]
+    return reverse(name, args=kwargs)
+
+
+WRITTEN = (Entry, Value, ValueChange, StatusEvent, Flag, Message, SweepRun, Attachment, AttachmentEvent, Notification)
+
+
+def fingerprint() -> list:
+    """What a refused request must leave as it was: every row count, and each entry's status and version."""
+    return [m.objects.count() for m in WRITTEN] + list(Entry.objects.order_by("pk").values_list("status", "version"))
+
+
+def answer(client, name: str, spec: Row, world, role: str):
+    client.logout()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    url = url_for(name, spec.args, world)
+    with transaction.atomic():
+        before = fingerprint()
+        response = getattr(client, spec.method.lower())(url, spec.data)
+        changed = fingerprint() != before
+        transaction.set_rollback(True)
+    got = response.status_code
+    if got == 302 and "/accounts/login/" in response["Location"]:
+        got = LOGIN
+    return got, changed
+
+
+def test_every_url_pattern_has_a_row():
+    assert sorted(set(url_names()) - set(TABLE)) == []
+    assert sorted(set(TABLE) - set(url_names())) == []
+
+
+def test_every_role_gets_the_expected_answer_everywhere(client, world):
+    wrong = []
+    for name, spec in sorted(TABLE.items()):
+        for role in ROLES:
+            got, changed = answer(client, name, spec, world, role)
+            if got != spec.expect[role]:
+                wrong.append(f"{name} {spec.method} as {role}: expected {spec.expect[role]}, got {got}")
+            if changed and got in (LOGIN, 403, 404, 405):
+                wrong.append(f"{name} {spec.method} as {role}: refused ({got}) but changed the database")
+    assert wrong == [], "\n".join(wrong)
