@@ -36,10 +36,18 @@ def call(method: str, path: str, body: dict | None = None) -> dict:
 
 
 def open_round() -> dict:
+    """The round open for entry now (the one district pages show first), else one still open for certification."""
     now = datetime.now(UTC)
     rounds = call("GET", "/rounds?limit=500")["items"]
-    current = [r for r in rounds if datetime.fromisoformat(r["opens_at"]) <= now <= datetime.fromisoformat(r["certification_deadline"])]
-    return min(current, key=lambda r: r["deadline"])
+
+    def at(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text) if text else None
+
+    for last in ("deadline", "certification_deadline"):
+        current = [r for r in rounds if at(r["opens_at"]) <= now <= max(at(r[last]), at(r["late_until"]) or at(r[last]))]
+        if current:
+            return min(current, key=lambda r: r["deadline"])
+    raise SystemExit("no round is open now")
 
 
 def main(indicator_code: str, path: str) -> None:
