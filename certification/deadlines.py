@@ -180,7 +180,7 @@ def apply_late_penalties(now: datetime) -> list[Change]:
                 penalty = round_.late_penalty_per_day * Decimal(days)
                 for start in range(0, len(ids), MAX_PENALTY_IDS):
                     count += Entry.objects.filter(pk__in=ids[start:start + MAX_PENALTY_IDS], late_days__isnull=True).update(
-                        late_days=days, late_penalty=penalty)
+                        late_days=days, late_penalty=penalty, updated_at=now)  # the counted score moved
         changes.append(Change("penalty", round_.pk, round_.label, count))
     return changes
 

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "reporting",
     "certification",
     "attachments",
+    # The HTTP API for linked systems and scripts (docs/api.md); "ninja" serves the Swagger UI's files.
+    "ninja",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +243,22 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"KRS_REMINDER_DAYS must be whole days, e.g. 7,3,1: {exc}") from exc
 if any(day < 1 for day in KRS_REMINDER_DAYS):
     raise ImproperlyConfigured("KRS_REMINDER_DAYS must be whole days of 1 or more, e.g. 7,3,1")
+
+# Cache: the API's per-token rate limit counts calls here. Local memory by default (one process, e.g.
+# tests and `make run`); production sets KRS_CACHE_URL=redis://… so every gunicorn worker shares the count.
+KRS_CACHE_URL = env.str("KRS_CACHE_URL", "")
+if KRS_CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": KRS_CACHE_URL}}
+elif KRS_CACHE_URL:
+    raise ImproperlyConfigured(f"KRS_CACHE_URL={KRS_CACHE_URL!r}: use redis://… or leave it unset.")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The HTTP API (docs/api.md): calls per token per window (fixed window, 429 with Retry-After beyond it),
+# and the most items one batch may carry.
+KRS_API_RATE_LIMIT = env.int("KRS_API_RATE_LIMIT", 120, minimum=1)
+KRS_API_RATE_WINDOW_SECONDS = env.int("KRS_API_RATE_WINDOW_SECONDS", 60, minimum=1)
+KRS_API_MAX_BATCH = env.int("KRS_API_MAX_BATCH", 5000, minimum=1)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

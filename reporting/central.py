@@ -38,7 +38,8 @@ from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for
 from reporting.services import entries_write_inputs
 
-SOURCES = (ValueChange.Source.CENTRAL_GRID, ValueChange.Source.CENTRAL_UPLOAD)
+# The API (api/) saves a bureau's batch through central_save too, audited as its own source.
+SOURCES = (ValueChange.Source.CENTRAL_GRID, ValueChange.Source.CENTRAL_UPLOAD, ValueChange.Source.API)
 
 
 def central_variables(indicator: Indicator, round_: Round) -> list[Variable]:

@@ -86,6 +86,9 @@ class Entry(models.Model):
             models.Index(fields=["round", "status"], name="entry_round_status"),
             # The deadline sweep's fix-window step, every minute: only the few rejected entries are indexed.
             models.Index(fields=["fix_deadline"], condition=Q(status="rejected"), name="entry_rejected_fix_deadline"),
+            # The API's incremental sync (api: entries changed since, cursor on (updated_at, id)). Every
+            # writer of an entry sets updated_at: the save, the workflow's moves, the sweep's UPDATEs.
+            models.Index(fields=["updated_at", "id"], name="entry_updated_cursor"),
         ]
 
     def __str__(self) -> str:
@@ -147,6 +150,8 @@ class ValueChange(models.Model):
         CENTRAL_GRID = "central_grid", _("หน้าบันทึกข้อมูลส่วนกลาง")
         CENTRAL_UPLOAD = "central_upload", _("นำเข้าไฟล์ข้อมูลส่วนกลาง")
         SYSTEM = "system", _("ระบบ")
+        # A linked system or a script through the HTTP API (api/); the call itself is in api.ApiCall.
+        API = "api", _("API (ระบบที่เชื่อมต่อ)")
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="changes", verbose_name=_("รายการรายงานผล"))
     field = models.CharField(_("รายการ"), max_length=60)

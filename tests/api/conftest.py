@@ -1,0 +1,74 @@
+"""Tokens and a client that sends them; the demo data (seed_demo's) for the tests that want real indicators."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.services import token_issue
+from krs.models import User
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """The rate limit counts in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def issue(user: User, scope: str = "read", office=None, name: str | None = None) -> str:
+    return token_issue(name=name or f"{user.username}-{scope}", user=user, scope=scope, office=office).secret
+
+
+class ApiClient:
+    """Django's test client with a token in the Authorization header and JSON bodies."""
+
+    def __init__(self, client, secret: str | None) -> None:
+        self.client, self.secret = client, secret
+
+    def _headers(self) -> dict:
+        return {"HTTP_AUTHORIZATION": f"Bearer {self.secret}"} if self.secret else {}
+
+    def get(self, path: str, **params):
+        return self.client.get(f"/api/v1{path}", params, **self._headers())
+
+    def post(self, path: str, body):
+        return self.client.post(f"/api/v1{path}", body, content_type="application/json", **self._headers())
+
+
+@pytest.fixture
+def api_as(client):
+    """api_as(secret) → a client that sends the token."""
+    return lambda secret: ApiClient(client, secret)
+
+
+@pytest.fixture
+def demo(db):
+    """seed_demo's data: offices, users, the frameworks and a round open today with its entries."""
+    import indicators.demo
+    import krs.demo
+    import reporting.demo
+
+    krs.demo.seed()
+    indicators.demo.seed()
+    reporting.demo.seed()
+    return User.objects.in_bulk(field_name="username")
+
+
+@pytest.fixture
+def open_round(demo):
+    """The demo's round open today (the one district pages show first)."""
+    from krs.models import Office
+    from reporting.selectors import current_round
+
+    return current_round(Office.objects.get(code="1001"))
+
+
+def entry_of(office_code: str, indicator_code: str, round_):
+    from reporting.models import Entry
+
+    return Entry.objects.select_related("indicator", "office").get(
+        office__code=office_code, indicator__code=indicator_code, indicator__framework__fiscal_year=round_.fiscal_year,
+        round=round_)
