@@ -132,6 +132,8 @@ def district_values_save(*, token: ApiToken, batch: DistrictBatch, now: datetime
     _require_write(token)
     _check_size(batch.items)
     user = token.user
+    if not permissions.is_district_reporter(user):  # a bureau's, an executive's or an administrator's token
+        raise ApiError("forbidden")
     entries = Entry.objects.select_related("office", "indicator", "round__fiscal_year").in_bulk(
         {item.entry for item in batch.items})
     indicators = {i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in={e.indicator_id for e in entries.values()}))}

@@ -5,11 +5,15 @@ owns none; an executive and an administrator. Every URL that takes an ID is give
 other district and the other bureau try objects that are not theirs. Each request runs in a transaction
 that is rolled back, so every request meets the same world.
 
+The API (``/api/v1/``) is swept the same way, each role calling with its own read-and-write token instead of
+its session (anonymous: no token); a session alone never opens the API.
+
 A URL pattern with no row in the table fails the test: a new page must say who may open it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +24,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from api.models import ApiToken
+from api.services import token_issue
 from attachments.models import Attachment, AttachmentEvent
 from certification.models import Flag, Message, StatusEvent, SweepRun
 from certification.workflow import entry_mark_reported
@@ -39,7 +45,8 @@ class Row:
     method: str
     args: str  # which objects fill the URL: "" none, "entry", "attachment", "round", …
     expect: dict[str, object]  # role → status code or LOGIN
-    data: dict = field(default_factory=dict)
+    data: dict | Callable = field(default_factory=dict)  # or a function of the world
+    api: bool = False  # called with the role's API token (JSON body), not its session
 
 
 def row(method: str, args: str, anonymous, district, other_district, bureau, other_bureau, executive, admin,
@@ -50,6 +57,12 @@ def row(method: str, args: str, anonymous, district, other_district, bureau, oth
 
 def everyone(method: str, args: str, status, *, anonymous=None, data=None) -> Row:
     return row(method, args, anonymous if anonymous is not None else status, *([status] * 6), data=data)
+
+
+def api(method: str, args: str, *expect, data=None) -> Row:
+    spec = row(method, args, *expect, data=data)
+    spec.api = True
+    return spec
 
 
 # url name → Row. Codes: 200 shown, 302 redirected (elsewhere than the login page), LOGIN, 403 refused,
@@ -118,6 +131,24 @@ TABLE: dict[str, Row] = {
     "reports:national_export": row("GET", "national_xlsx", LOGIN, 403, 403, 403, 403, 200, 200),
     "reports:progress": row("GET", "", LOGIN, 403, 403, 200, 200, 200, 200),
     "reports:progress_export": row("GET", "progress_xlsx", LOGIN, 403, 403, 200, 200, 200, 200),
+    # The API: its description and reference page are public (the shape, no data); everything else needs a
+    # token. An empty batch is refused for its data (422) by those who may write it at all.
+    "api-v1:api-root": api("GET", "", 404, 404, 404, 404, 404, 404, 404),
+    "api-v1:openapi-json": api("GET", "", 200, 200, 200, 200, 200, 200, 200),
+    "api-v1:openapi-view": api("GET", "", 200, 200, 200, 200, 200, 200, 200),
+    "api-v1:me": api("GET", "", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:fiscal_years": api("GET", "", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:rounds": api("GET", "", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:frameworks": api("GET", "", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:framework": api("GET", "framework", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:indicators": api("GET", "", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:entries": api("GET", "", 401, 200, 200, 200, 200, 200, 200),
+    "api-v1:entry": api("GET", "entry", 401, 200, 404, 200, 404, 200, 200),
+    "api-v1:district_values": api("POST", "", 401, 200, 422, 403, 403, 403, 403, data=lambda world: {"items": [
+        {"entry": world["entry"].pk, "version": world["entry"].version, "values": {"A": "5", "B": "10"}}]}),
+    "api-v1:central_values": api("POST", "", 401, 403, 403, 200, 422, 403, 403, data=lambda world: {"round": world["w"].round.pk, "items": [
+        {"office": world["district"].code, "indicator": world["w"].central.pk, "values": {"A": "5", "B": "10"}}]}),
+    "api-v1:national_results": api("GET", "", 401, 403, 403, 403, 403, 200, 200),
 }
 
 
@@ -149,13 +180,13 @@ def world(district, other_district, bureau, other_bureau, district_user, other_d
     entry.save(update_fields=["self_score"])
     entry_mark_reported(entry=entry, by=district_user)  # awaiting certification: the bureau may act on it
     attachment = attach(entry, district_user, b"%PDF-1.4\n%%EOF\n", name="หลักฐาน.pdf")
-    return {
-        "w": w, "entry": entry, "attachment": attachment, "users": {
-            "district": district_user, "other_district": other_district_user, "bureau": certifier,
-            "other_bureau": other_certifier, "executive": executive, "admin": admin_user,
-        },
-        "district": district,
+    users = {
+        "district": district_user, "other_district": other_district_user, "bureau": certifier,
+        "other_bureau": other_certifier, "executive": executive, "admin": admin_user,
     }
+    tokens = {role: token_issue(name=f"sweep {role}", user=user, scope=ApiToken.Scope.WRITE).secret
+              for role, user in users.items()}
+    return {"w": w, "entry": entry, "attachment": attachment, "users": users, "tokens": tokens, "district": district}
 
 
 def url_for(name: str, args: str, world) -> str:
@@ -189,12 +220,19 @@ def fingerprint() -> list:
 
 def answer(client, name: str, spec: Row, world, role: str):
     client.logout()
-    if role != "anonymous":
+    headers, kwargs = {}, {}
+    if spec.api:
+        if role != "anonymous":
+            headers["Authorization"] = f"Bearer {world['tokens'][role]}"
+        if spec.method == "POST":
+            kwargs["content_type"] = "application/json"
+    elif role != "anonymous":
         client.force_login(world["users"][role])
     url = url_for(name, spec.args, world)
     with transaction.atomic():
         before = fingerprint()
-        response = getattr(client, spec.method.lower())(url, spec.data)
+        data = spec.data(world) if callable(spec.data) else spec.data
+        response = getattr(client, spec.method.lower())(url, data, headers=headers, **kwargs)
         changed = fingerprint() != before
         transaction.set_rollback(True)
     got = response.status_code
