@@ -460,7 +460,7 @@ def _item(code: str, name: str, owner: str, basic: str, advance: str, significan
 
 def _result(code: str, name: str, weight: str, definition: str) -> Ind:
     return Ind(
-        code, name, weight, M.QUANTITATIVE, owner="B-PLN", unit=PERCENT_UNIT, formula="A / B * 100",
+        code, name, weight, M.QUANTITATIVE, owner="B-PLN", unit="ร้อยละของค่าเป้าหมาย", formula="A / B * 100",
         thresholds=_five(80, 85, 90, 95, 100), target=90, frequency=F.YEARLY, definition=definition,
         response=R.PMQA_RESULT,
         description="สพท. เลือกตัวชี้วัดผลลัพธ์ของตนเองมิติละ 1 ตัวชี้วัด และแนบแบบฟอร์มผลลัพธ์การดำเนินการตามหมวด 7",
