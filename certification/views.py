@@ -30,8 +30,7 @@ from krs.http import posted_next
 from reporting.access import entry_for
 from reporting.compute import indicator_config
 from reporting.models import Entry
-from reporting.selectors import entry_history, entry_row, last_year_results
-from reporting.services import stored_inputs
+from reporting.selectors import entry_history, entry_row, last_year_results, stored_inputs
 
 QUEUE_PAGE = 50
 

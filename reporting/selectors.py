@@ -16,6 +16,7 @@ from indicators.scoring import score_derived_level
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
+    RESULT,
     Inputs,
     Proposal,
     active_variables,
@@ -244,6 +245,16 @@ def entry_texts(entries) -> tuple[dict[int, Answer], dict[int, ResultProposal]]:
     return answers, proposals
 
 
+def stored_inputs(entry: Entry) -> Inputs:
+    """What one entry holds now: values and steps, and the answer or proposal its indicator asks for (2–3 queries).
+
+    ``entry.indicator`` is read for its ``response``.
+    """
+    answers, proposals = entry_texts([entry])
+    return entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry),
+                        answers.get(entry.pk), proposals.get(entry.pk))
+
+
 def last_year_results(office: Office, round_: Round, rows: list[EntryRow]) -> None:
     """Seed 004: the baseline of a category-7 indicator is its result last year when it is the same indicator.
 
@@ -265,7 +276,7 @@ def last_year_results(office: Office, round_: Round, rows: list[EntryRow]) -> No
     if not latest:
         return
     results = dict(
-        Value.objects.filter(entry_id__in=[p.entry_id for p in latest.values()], variable__code="A")
+        Value.objects.filter(entry_id__in=[p.entry_id for p in latest.values()], variable__code=RESULT)
         .values_list("entry_id", "value")
     )
     for key, proposal in latest.items():

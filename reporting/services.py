@@ -22,13 +22,13 @@ from reporting.compute import (
     Proposal,
     active_variables,
     district_chooses,
-    entry_inputs,
     indicator_config,
     is_complete,
     outcome,
 )
 from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
 from reporting.numbers import format_value, parse_for, parse_value
+from reporting.selectors import stored_inputs
 
 
 @dataclass(frozen=True)
@@ -403,18 +403,6 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
                 _check_proposal_unique(entry, new.proposal)
                 raise
     return Saved(entry=entry, indicator=indicator, inputs=new, changes=changes)
-
-
-def stored_inputs(entry: Entry) -> Inputs:
-    """What one entry holds now: values and steps, and the answer or proposal its indicator asks for (2–3 queries).
-
-    ``entry.indicator`` is read for its ``response``.
-    """
-    response = entry.indicator.response
-    answer = Answer.objects.filter(entry=entry).first() if response == Indicator.Response.PMQA_ITEM else None
-    proposal = (ResultProposal.objects.filter(entry=entry).first()
-                if response == Indicator.Response.PMQA_RESULT else None)
-    return entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry), answer, proposal)
 
 
 def _check_proposal_unique(entry: Entry, proposal: Proposal) -> None:

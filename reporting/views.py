@@ -26,6 +26,7 @@ from reporting.selectors import (
     entry_row,
     last_rejections,
     status_counts,
+    stored_inputs,
 )
 from reporting.services import (
     EntryClosed,
@@ -33,7 +34,6 @@ from reporting.services import (
     VersionConflict,
     entry_save_values,
     parse_district_inputs,
-    stored_inputs,
 )
 
 

@@ -51,6 +51,14 @@ def test_an_item_answered_in_writing_at_a_level_awaits_certification_with_its_le
     assert ValueChange.objects.get(entry=entry, field="answer").label == "คำตอบตามแบบฟอร์มตอบประเด็น"
 
 
+def test_the_history_folds_a_long_answer_and_keeps_it_whole(client, world):
+    text = "ตอบประเด็นอย่างละเอียด " * 30
+    entry = world.answer("1001", "1.1", "basic", text)
+    client.force_login(world.user("planning"))
+    html = client.get(reverse("reporting:entry_history", args=[entry.pk])).content.decode()
+    assert "<details" in html and text.strip() in html
+
+
 def test_a_level_without_a_written_answer_is_not_reported_yet(world):
     entry = world.answer("1001", "1.3", "basic", "   ")
     assert entry.status == S.NOT_REPORTED and entry.self_score == D(3)
