@@ -60,7 +60,8 @@ def cell_name(entry_id: int, code: str) -> str:
 
 
 def _owned_in_round(office: Office, round_: Round):
-    """Leaf indicators of the round's published frameworks, owned by the office, with a central variable."""
+    """Leaf indicators of the round's published frameworks, owned by the office, with a central variable or a
+    level the office enters for every district (``compute.central_level``)."""
     return (
         Indicator.objects.filter(
             Q(variables__source=Variable.Source.CENTRAL)

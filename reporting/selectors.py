@@ -268,7 +268,7 @@ def last_year_results(office: Office, round_: Round, rows: list[EntryRow]) -> No
     earlier = (
         ResultProposal.objects.filter(office=office, round__fiscal_year__year=round_.fiscal_year.year - 1,
                                       name_key__in=list(keyed))
-        .order_by("name_key", "-round__months").select_related("entry")
+        .order_by("name_key", "-round__months")
     )
     latest: dict[str, ResultProposal] = {}
     for proposal in earlier:
