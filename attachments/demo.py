@@ -59,8 +59,9 @@ def seed() -> dict[str, int]:
         .order_by("round__deadline")
         .first()
     )
+    added = _pmqa_evidence(reporter, now)
     if entry is None or Attachment.objects.filter(entry=entry).exists():
-        return {"attachments": 0}
+        return {"attachments": added}
     content = pdf_bytes(
         [
             "KRS demo evidence",
@@ -70,9 +71,35 @@ def seed() -> dict[str, int]:
     )
     upload = SimpleUploadedFile(DEMO_NAME, content, content_type="application/pdf")
     return {
-        "attachments": len(
+        "attachments": added + len(
             attachments_add(
                 entry=entry, user=reporter, uploads=[upload], description=DEMO_DESCRIPTION, now=now
             )
         )
     }
+
+
+# PMQA 2565 (seed 004): district 1001's response form for item 1.1 and its category-7 form for 7.1, each in
+# its named slot (reporting.demo_pmqa wrote the answers they go with).
+PMQA_FILES = (
+    ("1.1", "form", "แบบฟอร์มตอบประเด็น 1.1.pdf", ["PMQA 2565 response form", "Item 1.1, district 1001"]),
+    ("7.1", "result_form", "แบบฟอร์มผลลัพธ์หมวด 7 มิติ 7.1.pdf",
+     ["PMQA 2565 category 7 result form", "Dimension 7.1: result 62 / target 60 (percent), baseline 55"]),
+)
+
+
+def _pmqa_evidence(reporter, now) -> int:
+    entries = {
+        e.indicator.code: e for e in Entry.objects.filter(
+            office=reporter.office, round__fiscal_year__year=2565, round__months=12,
+            indicator__framework__code="PMQA-2565", indicator__code__in=[code for code, *_rest in PMQA_FILES],
+        ).select_related("indicator", "round__fiscal_year", "office")
+    }
+    added = 0
+    for code, slot, name, lines in PMQA_FILES:
+        entry = entries.get(code)
+        if entry is None or Attachment.objects.filter(entry=entry, slot=slot).exists():
+            continue
+        upload = SimpleUploadedFile(name, pdf_bytes(lines), content_type="application/pdf")
+        added += len(attachments_add(entry=entry, user=reporter, uploads=[upload], description="", slot=slot, now=now))
+    return added

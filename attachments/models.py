@@ -60,6 +60,9 @@ class Attachment(models.Model):
     key = models.CharField(_("ที่เก็บไฟล์"), max_length=200, unique=True, editable=False)
     original_name = models.CharField(_("ชื่อไฟล์"), max_length=255)
     description = models.CharField(_("คำอธิบายไฟล์"), max_length=300)
+    # The named place the file was attached in (seed 004's evidence list: ``Indicator.evidence_slots``);
+    # blank for a file outside any slot.
+    slot = models.CharField(_("ช่องเอกสาร"), max_length=20, blank=True, default="")
     size = models.PositiveBigIntegerField(_("ขนาด (ไบต์)"))
     kind = models.CharField(_("ชนิดไฟล์"), max_length=10, choices=[(k.code, k.label) for k in KINDS.values()])
     content_type = models.CharField(_("ประเภทเนื้อหา"), max_length=100)

@@ -25,6 +25,11 @@ class FileRow:
     def size_text(self) -> str:
         return human_size(self.attachment.size)
 
+    @property
+    def slot_label(self) -> str:
+        """The name of the slot the file was attached in ("" for none)."""
+        return str(dict(self.attachment.entry.indicator.evidence_slots).get(self.attachment.slot, ""))
+
 
 @dataclass
 class FilesBlock:
@@ -49,6 +54,24 @@ class FilesBlock:
     @property
     def count(self) -> int:
         return sum(1 for row in self.rows if not row.attachment.is_deleted)
+
+    @property
+    def slots(self) -> list[Slot]:
+        """The indicator's named places for evidence with the files in each (seed 004's list); [] when it has none."""
+        found = [Slot(code, label) for code, label in self.entry.indicator.evidence_slots]
+        by_code = {slot.code: slot for slot in found}
+        for row in self.rows:
+            slot = by_code.get(row.attachment.slot)
+            if slot is not None and not row.attachment.is_deleted:
+                slot.count += 1
+        return found
+
+
+@dataclass
+class Slot:
+    code: str
+    label: str
+    count: int = 0
 
 
 def _visible(user) -> QuerySet[Attachment]:

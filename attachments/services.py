@@ -143,16 +143,24 @@ def _new_key(entry) -> str:
 
 
 def attachments_add(
-    *, entry, user, uploads, description: str, now: datetime | None = None
+    *, entry, user, uploads, description: str, slot: str = "", now: datetime | None = None
 ) -> list[Attachment]:
     """Attach every upload to the entry with the description, or none of them (AttachRefused says why).
 
+    ``slot`` is one of the indicator's named places for evidence (``Indicator.evidence_slots``, seed 004's
+    list), or blank; a file put in a slot without a description is described by the slot's name.
     A storage or database failure half-way removes the files already stored and re-raises: no row
     without its file, no file without its row.
     """
     now = now or timezone.now()
     description = " ".join((description or "").split())
     errors = []
+    slots = dict(entry.indicator.evidence_slots)
+    slot = (slot or "").strip()
+    if slot and slot not in slots:
+        errors.append(_("เลือกช่องเอกสารจากรายการของตัวชี้วัดนี้"))
+    elif slot and not description:
+        description = str(slots[slot])
     if not description:
         errors.append(_("พิมพ์คำอธิบายไฟล์ก่อนแนบ เช่น “คำสั่งแต่งตั้งคณะทำงาน”"))
     elif len(description) > DESCRIPTION_MAX:
@@ -183,6 +191,7 @@ def attachments_add(
                     key=key,
                     original_name=item.name,
                     description=description,
+                    slot=slot,
                     size=item.size,
                     kind=item.kind.code,
                     content_type=item.kind.mime,

@@ -138,7 +138,8 @@ def attach(request: HttpRequest, entry_id: int) -> HttpResponse:
     description = request.POST.get("description", "")
     try:
         added = attachments_add(
-            entry=entry, user=request.user, uploads=request.FILES.getlist("files"), description=description
+            entry=entry, user=request.user, uploads=request.FILES.getlist("files"), description=description,
+            slot=request.POST.get("slot", ""),
         )
     except AttachRefused as exc:
         return _answer(request, entry, status=422, errors=exc.errors, description=description)

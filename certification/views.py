@@ -28,9 +28,9 @@ from indicators.models import Indicator
 from krs import permissions
 from krs.http import posted_next
 from reporting.access import entry_for
-from reporting.compute import entry_inputs, indicator_config
-from reporting.models import Entry, StepValue, Value
-from reporting.selectors import entry_history, entry_row
+from reporting.compute import indicator_config
+from reporting.models import Entry
+from reporting.selectors import entry_history, entry_row, last_year_results, stored_inputs
 
 QUEUE_PAGE = 50
 
@@ -48,9 +48,10 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, status: int = 200) -> HttpResponse:
     indicator = indicator_config(Indicator.objects.filter(pk=entry.indicator_id)).get()
     entry.indicator = indicator
-    inputs = entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry))
+    inputs = stored_inputs(entry)
     now = timezone.now()
     row = entry_row(entry, indicator, inputs, user_may_report=False, now=now)
+    last_year_results(entry.office, entry.round, [row])
     changes, events = entry_history(entry)
     thread, flags = entry_thread(entry)
     user = request.user

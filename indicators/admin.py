@@ -228,7 +228,8 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("framework", "group", "parent", "code", "name", "description", "order")}),
         (_("การประเมิน"), {"fields": ("method", "formula", "unit", "target", "weight", "pass_score", "fail_score",
-                                       "owner", "frequency", "applies_to_primary", "applies_to_secondary", "rounds")}),
+                                       "owner", "frequency", "response", "applies_to_primary", "applies_to_secondary",
+                                       "rounds")}),
         (_("รายละเอียดตัวชี้วัด (KPI Template)"), {"classes": ("collapse",), "fields": (
             "definition", "formula_text", "criteria_text", "conditions", "baseline", "data_source",
             "supervisor_name", "supervisor_phone", "collector_name", "collector_phone")}),

@@ -51,6 +51,7 @@ PENALTY_12_MONTHS = Decimal("0.05")
 
 M = Indicator.Method
 F = Indicator.Frequency
+R = Indicator.Response
 NUMBER, INTEGER, PERCENT, YES_NO = (Variable.Kind.NUMBER, Variable.Kind.INTEGER, Variable.Kind.PERCENT,
                                    Variable.Kind.YES_NO)
 DISTRICT, CENTRAL = Variable.Source.DISTRICT, Variable.Source.CENTRAL
@@ -115,6 +116,7 @@ class Ind:
     criteria_text: str = ""
     conditions: str = ""
     data_source: str = ""
+    response: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,9 @@ def _five(*values) -> tuple[Decimal, ...]:
 
 
 def _levels_bsa(basic: str, advance: str, significance: str) -> tuple[Level, ...]:
+    # "or none yet" (issue 9): a district that has not reached Basic says so, and scores the bottom of the scale.
     return (
+        Level("none", "ยังไม่ถึงระดับ Basic", 1, "ยังดำเนินการไม่ครบตามเกณฑ์ระดับ Basic"),
         Level("basic", "Basic", 3, basic),
         Level("advance", "Advance", 4, advance),
         Level("significance", "Significance", 5, significance),
@@ -449,14 +453,16 @@ PMQA_EVIDENCE = (
 
 
 def _item(code: str, name: str, owner: str, basic: str, advance: str, significance: str, **extra) -> Ind:
-    values = {"frequency": F.YEARLY, "unit": "ระดับ", "data_source": PMQA_EVIDENCE, **extra}
+    values = {"frequency": F.YEARLY, "unit": "ระดับ", "data_source": PMQA_EVIDENCE, "response": R.PMQA_ITEM,
+              **extra}
     return Ind(code, name, 25, M.RUBRIC, owner=owner, levels=_levels_bsa(basic, advance, significance), **values)
 
 
 def _result(code: str, name: str, weight: str, definition: str) -> Ind:
     return Ind(
-        code, name, weight, M.QUANTITATIVE, owner="B-PLN", unit=PERCENT_UNIT, formula="A / B * 100",
+        code, name, weight, M.QUANTITATIVE, owner="B-PLN", unit="ร้อยละของค่าเป้าหมาย", formula="A / B * 100",
         thresholds=_five(80, 85, 90, 95, 100), target=90, frequency=F.YEARLY, definition=definition,
+        response=R.PMQA_RESULT,
         description="สพท. เลือกตัวชี้วัดผลลัพธ์ของตนเองมิติละ 1 ตัวชี้วัด และแนบแบบฟอร์มผลลัพธ์การดำเนินการตามหมวด 7",
         variables=(
             Var("A", "ผลการดำเนินการของตัวชี้วัดที่ สพท. เลือก", "ตามหน่วยของตัวชี้วัด (ร้อยละ ระดับ หรือจำนวน)"),
@@ -496,7 +502,7 @@ PMQA_2565 = Fw(
                 "ผลการประเมินคุณธรรมและความโปร่งใส (ITA) ของ สพท. เทียบได้ระดับ Basic",
                 "ผลการประเมินคุณธรรมและความโปร่งใส (ITA) ของ สพท. เทียบได้ระดับ Advance",
                 "ผลการประเมินคุณธรรมและความโปร่งใส (ITA) ของ สพท. เทียบได้ระดับ Significance",
-                frequency=F.NONE, data_source="รายงานผลการประเมิน ITA ของ สนก.",
+                frequency=F.NONE, data_source="รายงานผลการประเมิน ITA ของ สนก.", response=R.NONE,
                 description="สพท. ไม่ต้องตอบในระบบรายงาน ใช้ผลการดำเนินการจากรายงานผล ITA ของ สนก.",
             ),
             _item(
@@ -605,6 +611,7 @@ PMQA_2565 = Fw(
                 "4", "ผลการวัด การวิเคราะห์ และการจัดการความรู้ (ข้อ 4.1–4.4 จาก KPI 4.1.2 และ KPI 8)", 100, M.DERIVED,
                 owner="B-PLN", unit="ระดับ", frequency=F.NONE, components=(("4.1.2", 70), ("8", 30)),
                 levels=(
+                    Level("none", "ต่ำกว่าระดับ Basic", 1, "ผลรวมต่ำกว่า 3.0000"),
                     Level("basic", "Basic", 3, "ผลรวมระหว่าง 3.0000 - 3.9999"),
                     Level("advance", "Advance", 4, "ผลรวมระหว่าง 4.0000 - 4.9999"),
                     Level("significance", "Significance", 5, "ผลรวมระหว่าง 5.0000"),
@@ -871,7 +878,7 @@ class _Loader:
                 "weight": Decimal(str(ind.weight)), "owner_id": owner.pk if owner else None, "method": ind.method,
                 "formula": ind.formula, "frequency": ind.frequency, "order": order,
                 "definition": ind.definition, "formula_text": ind.formula_text, "criteria_text": ind.criteria_text,
-                "conditions": ind.conditions, "data_source": ind.data_source,
+                "conditions": ind.conditions, "data_source": ind.data_source, "response": ind.response,
             },
         )
         by_code[ind.code] = (indicator, ind)

@@ -208,6 +208,13 @@ class Indicator(models.Model):
         YEARLY = "yearly", _("รายปี")
         NONE = "none", _("ไม่ต้องรายงาน (ใช้ผลจากแหล่งอื่น)")
 
+    class Response(models.TextChoices):
+        """What the district writes besides its values (seed 004): nothing, a PMQA item's answer, or its own result KPI."""
+
+        NONE = "", _("ไม่มี (กรอกค่าตัวแปร/เลือกระดับเท่านั้น)")
+        PMQA_ITEM = "pmqa_item", _("ประเด็นประเมินตนเอง PMQA: คำตอบ ลิงก์ และเอกสารตามช่อง")
+        PMQA_RESULT = "pmqa_result", _("ผลลัพธ์หมวด 7: สพท. เสนอตัวชี้วัดของตนเอง (A ผล, B เป้าหมาย, C Baseline)")
+
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("กรอบการประเมิน"))
     group = models.ForeignKey(
         Group, on_delete=models.PROTECT, null=True, blank=True, related_name="indicators", verbose_name=_("มิติ/หมวด")
@@ -230,6 +237,10 @@ class Indicator(models.Model):
         _("สูตรคำนวณ"), max_length=500, blank=True, help_text=_("ใช้รหัสตัวแปร เช่น A / B * 100")
     )
     frequency = models.CharField(_("ความถี่การรายงาน"), max_length=20, choices=Frequency.choices, default=Frequency.HALF_YEARLY)
+    response = models.CharField(
+        _("แบบตอบของ สพท."), max_length=20, choices=Response.choices, default=Response.NONE, blank=True,
+        help_text=_("PMQA: ประเด็นที่ สพท. เขียนคำตอบและแนบเอกสารตามช่อง หรือผลลัพธ์หมวด 7 ที่ สพท. เสนอตัวชี้วัดของตนเอง"),
+    )
     applies_to_primary = models.BooleanField(_("ใช้กับ สพป."), default=True)
     applies_to_secondary = models.BooleanField(_("ใช้กับ สพม."), default=True)
     rounds = models.ManyToManyField(
@@ -294,10 +305,34 @@ class Indicator(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def evidence_slots(self) -> tuple[tuple[str, str], ...]:
+        """The named places for evidence files of this indicator's entries: (code, label), seed 004's list."""
+        return EVIDENCE_SLOTS.get(self.response, ())
+
     def is_active_in(self, round_: Round, round_ids: set[int] | None = None) -> bool:
         """Active in a round: no rounds chosen means every round; ``round_ids`` avoids a query when prefetched."""
         ids = round_ids if round_ids is not None else set(self.rounds.values_list("pk", flat=True))
         return not ids or round_.pk in ids
+
+
+# Seed 004, the column "หมายเหตุ/เอกสารแนบระบบรายงาน" of every self-assessed item, and the form category 7
+# asks for. Slot codes are stored on each file (attachments.Attachment.slot); the labels are what people read.
+PMQA_ITEM_SLOTS: tuple[tuple[str, str], ...] = (
+    ("form", _("แบบฟอร์มตอบประเด็น")),
+    ("approval", _("หนังสือขออนุมัติจัดทำ")),
+    ("report", _("รายงานสรุปผลนำเสนอ ผอ.สพท./รูปเล่มรายงาน")),
+    ("photos", _("ภาพถ่ายกิจกรรม/Link เกี่ยวข้อง/ภาพถ่ายหน้าเว็ป หน้าระบบ")),
+)
+PMQA_RESULT_SLOTS: tuple[tuple[str, str], ...] = (
+    ("result_form", _("แบบฟอร์มผลลัพธ์การดำเนินการตามหมวด 7")),
+)
+EVIDENCE_SLOTS: dict[str, tuple[tuple[str, str], ...]] = {
+    Indicator.Response.PMQA_ITEM: PMQA_ITEM_SLOTS,
+    Indicator.Response.PMQA_RESULT: PMQA_RESULT_SLOTS,
+}
+# Seed 004's note under every item's evidence list.
+PMQA_SAME_PROJECT_NOTE = _("โครงการต้องเป็นโครงการเดียวกับที่ยกมาอ้างอิง")
 
 
 class Variable(models.Model):

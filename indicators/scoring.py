@@ -19,6 +19,9 @@ __all__ = [
     "SCALE_MIN",
     "Band",
     "DerivedScore",
+    "LevelScore",
+    "bands_from_levels",
+    "score_derived_level",
     "ScoreNode",
     "clamp",
     "quantize5",
@@ -236,6 +239,49 @@ def score_derived(
     return DerivedScore(score=score, band=band)
 
 
+BAND_PLACES = Decimal("0.0001")
+
+
+def bands_from_levels(levels: Iterable[tuple[str, Decimal]]) -> tuple[Band, ...]:
+    """The bands of levels given as (name, score): each level up to just below the next, at four decimals.
+
+    PMQA category 4 (seed 004) writes exactly these: with levels scoring 3, 4 and 5 the bands are
+    Basic 3.0000–3.9999, Advance 4.0000–4.9999 and Significance 5.0000; a level scoring 1 below them
+    gets 1.0000–2.9999. The highest level reaches the top of the scale.
+    """
+    ordered = sorted(((name, _dec(score, "level score")) for name, score in levels), key=lambda item: item[1])
+    bands = []
+    for index, (name, score) in enumerate(ordered):
+        high = ordered[index + 1][1] - BAND_PLACES if index + 1 < len(ordered) else max(score, SCALE_MAX)
+        bands.append(Band(name, score.quantize(BAND_PLACES), high.quantize(BAND_PLACES)))
+    return tuple(bands)
+
+
+@dataclass(frozen=True)
+class LevelScore:
+    """A derived indicator's weighted average, the level it falls in and that level's score (None: in no level)."""
+
+    weighted: Decimal
+    level: str | None
+    score: Decimal | None
+
+
+def score_derived_level(components: Sequence[tuple[Decimal, Decimal]],
+                        levels: Sequence[tuple[str, Decimal]]) -> LevelScore:
+    """A derived indicator scored by its level: the weighted average of its sources, mapped onto the levels.
+
+    PMQA category 4: 70 % KPI 4.1.2 + 30 % KPI 8 = 3.8 is Basic, so the category scores 3 (Basic's score),
+    as every self-assessed item scores its level. Without levels the weighted average is the score.
+    """
+    if not levels:
+        # No levels to map onto: the weighted average itself is the score.
+        weighted = weighted_average(components)
+        return LevelScore(weighted, None, weighted)
+    derived = score_derived(components, bands=bands_from_levels(levels))
+    scores = {name: _dec(score, "level score") for name, score in levels}
+    return LevelScore(derived.score, derived.band, None if derived.band is None else quantize5(scores[derived.band]))
+
+
 @dataclass
 class ScoreNode:
     """A node of the weighted tree: a leaf carries a score, a group scores from its children."""
@@ -245,12 +291,24 @@ class ScoreNode:
     score: Decimal | None = None
     children: list[ScoreNode] = field(default_factory=list)
     active: bool = True
+    # A derived leaf (PMQA category 4) scores from other nodes of the tree, weighted, mapped onto its levels
+    # (name, score); its own ``score`` is then not read.
+    sources: list[tuple[ScoreNode, Decimal]] = field(default_factory=list)
+    levels: tuple[tuple[str, Decimal], ...] = ()
 
 
 def tree_score(node: ScoreNode) -> Decimal | None:
-    """The node's score: a leaf's own, a group's weighted average over active scored children; None if none."""
+    """The node's score: a leaf's own, a group's weighted average over active scored children; None if none.
+
+    A derived leaf scores the level its sources' weighted average falls in; None while a source has no score.
+    """
     if not node.active:
         return None
+    if node.sources:
+        found = [(tree_score(source), _dec(weight, f"weight of {source.key}")) for source, weight in node.sources]
+        if any(score is None for score, _weight in found) or sum(weight for _score, weight in found) == 0:
+            return None
+        return score_derived_level(found, node.levels).score
     if not node.children:
         return None if node.score is None else _dec(node.score, f"score of {node.key}")
     scored = []

@@ -130,6 +130,9 @@ def score_tree(
     """
     from indicators.scoring import ScoreNode
 
+    built: dict[int, ScoreNode] = {}
+    derived: list[tuple[ScoreNode, Indicator]] = []
+
     def build(node: TreeNode) -> ScoreNode:
         if node.is_group:
             return ScoreNode(key=f"g{node.obj.pk}", weight=node.weight, children=[build(c) for c in node.children])
@@ -139,13 +142,24 @@ def score_tree(
             (office_kind == "primary" and indicator.applies_to_primary)
             or (office_kind == "secondary" and indicator.applies_to_secondary)
         )
-        return ScoreNode(
+        built[indicator.pk] = score_node = ScoreNode(
             key=f"i{indicator.pk}", weight=node.weight, active=active,
             score=None if node.children else scores.get(indicator.pk),
             children=[build(c) for c in node.children],
         )
+        if indicator.method == Indicator.Method.DERIVED:
+            derived.append((score_node, indicator))
+        return score_node
 
-    return ScoreNode(key="root", weight=HUNDRED, children=[build(root) for root in roots])
+    root = ScoreNode(key="root", weight=HUNDRED, children=[build(root) for root in roots])
+    # A derived indicator (PMQA category 4) scores from other indicators of the tree: linked once all are built.
+    # A source outside this framework is not in the tree, so the derived indicator stays unscored.
+    for score_node, indicator in derived:
+        components = list(indicator.components.all())
+        if components and all(c.source_id in built for c in components):
+            score_node.sources = [(built[c.source_id], c.weight) for c in components]
+            score_node.levels = tuple((level.code, level.score) for level in indicator.levels.all())
+    return root
 
 
 def overall_score(roots: list[TreeNode], *, round_, office_kind: str, scores: dict[int, Decimal | None]) -> Decimal | None:

@@ -66,7 +66,7 @@ SHEETS: dict[str, tuple[str, ...]] = {
     "indicators": (
         "code", "parent_code", "group_code", "name", "description", "unit", "target", "weight", "owner_code",
         "method", "formula", "frequency", "applies_to_primary", "applies_to_secondary", "rounds",
-        "pass_score", "fail_score", "order", *TEMPLATE_FIELDS,
+        "pass_score", "fail_score", "order", *TEMPLATE_FIELDS, "response",
     ),
     "variables": ("indicator_code", "code", "name", "unit", "kind", "source", "minimum", "maximum", "rounds", "order"),
     "thresholds": ("indicator_code", *(f"level_{n}" for n in LEVELS)),
@@ -160,7 +160,7 @@ def framework_rows(framework: Framework) -> dict[str, list[list[Any]]]:
             indicator.owner.code if indicator.owner else "", indicator.method, indicator.formula, indicator.frequency,
             indicator.applies_to_primary, indicator.applies_to_secondary, _months(indicator.rounds.all()),
             _number(indicator.pass_score), _number(indicator.fail_score), indicator.order,
-            *(getattr(indicator, name) for name in TEMPLATE_FIELDS),
+            *(getattr(indicator, name) for name in TEMPLATE_FIELDS), indicator.response,
         ])
         for variable in indicator.variables.all():
             rows["variables"].append([
@@ -722,6 +722,7 @@ def _check_indicators(plan: WorkbookPlan, rows: list[_Row], groups: dict, rounds
             "pass_score": check.decimal("pass_score", SCORE_FIELD, minimum=Decimal(1), maximum=Decimal(5), default=Decimal(5)),
             "fail_score": check.decimal("fail_score", SCORE_FIELD, minimum=Decimal(1), maximum=Decimal(5), default=Decimal(1)),
             "order": check.integer("order"),
+            "response": check.choice("response", Indicator.Response, Indicator.Response.NONE),
         }
         for name in TEMPLATE_FIELDS:
             item[name] = check.text(name, max_length=_max_length(Indicator, name))
@@ -895,7 +896,7 @@ def _check_formulas(plan: WorkbookPlan, indicators: dict, variable_codes: dict[s
 _GROUP_FIELDS = ("code", "level_name", "name", "weight", "order")
 _INDICATOR_FIELDS = (
     "code", "name", "description", "unit", "target", "weight", "method", "formula", "frequency",
-    "applies_to_primary", "applies_to_secondary", "pass_score", "fail_score", "order", *TEMPLATE_FIELDS,
+    "applies_to_primary", "applies_to_secondary", "pass_score", "fail_score", "order", *TEMPLATE_FIELDS, "response",
 )
 _VARIABLE_FIELDS = ("code", "name", "unit", "kind", "source", "minimum", "maximum", "order")
 

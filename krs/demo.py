@@ -60,6 +60,10 @@ DEMO_LOGINS: list[DemoLogin] = [
     DemoLogin("executive", "krs-exec-2569", Role.EXECUTIVE, "ADM", "วิไลวรรณ", "ศรีสุข"),
     DemoLogin("finance", "krs-finance-2569", Role.BUREAU_CERTIFIER, "B-FIN", "ประภาพร", "มั่นคง"),
     DemoLogin("planning", "krs-planning-2569", Role.BUREAU_CERTIFIER, "B-PLN", "ธนากร", "วงศ์สวัสดิ์"),
+    # The other owners of PMQA 2565 (seed 004): category 6 and ITA (1.2), category 5, KPI 4.1.2.
+    DemoLogin("monitoring", "krs-monitoring-2569", Role.BUREAU_CERTIFIER, "B-MON", "ปิยะนุช", "รัตนพันธ์"),
+    DemoLogin("personnel", "krs-personnel-2569", Role.BUREAU_CERTIFIER, "B-TCH", "วีระพงษ์", "ศรีวงศ์"),
+    DemoLogin("academic", "krs-academic-2569", Role.BUREAU_CERTIFIER, "B-ACA", "จันทร์เพ็ญ", "ใจงาม"),
     DemoLogin("bkk1", "krs-bkk1-2569", Role.DISTRICT_REPORTER, "1001", "สุดารัตน์", "แก้วมณี"),
     DemoLogin("cm1", "krs-cm1-2569", Role.DISTRICT_REPORTER, "1002", "อนุชา", "ทองคำ"),
     DemoLogin("sec-bkk1", "krs-secbkk1-2569", Role.DISTRICT_REPORTER, "2001", "กมลชนก", "บุญมา"),

@@ -33,7 +33,7 @@ from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
 from krs.spreadsheets import RowIssue, SpreadsheetError, read_table
-from reporting.compute import Inputs, active_variables, entry_inputs, indicator_config
+from reporting.compute import Inputs, active_variables, central_level, entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for
 from reporting.services import entries_write_inputs
@@ -47,6 +47,11 @@ def central_variables(indicator: Indicator, round_: Round) -> list[Variable]:
     return [v for v in active_variables(indicator, round_) if v.source == Variable.Source.CENTRAL]
 
 
+# The grid's column of a level the bureau enters for every district (PMQA 1.2 from ITA, category 6's group):
+# not a variable code, since codes are letters and digits.
+LEVEL = "@level"
+
+
 def cell_name(entry_id: int, code: str) -> str:
     """The grid's form field of one district's value of one variable."""
     return f"e{entry_id}-{code}"
@@ -56,13 +61,15 @@ def cell_name(entry_id: int, code: str) -> str:
 
 
 def _owned_in_round(office: Office, round_: Round):
-    """Leaf indicators of the round's published frameworks, owned by the office, with a central variable."""
+    """Leaf indicators of the round's published frameworks, owned by the office, with a central variable or a
+    level the office enters for every district (``compute.central_level``)."""
     return (
         Indicator.objects.filter(
+            Q(variables__source=Variable.Source.CENTRAL)
+            | Q(frequency=Indicator.Frequency.NONE, method=Indicator.Method.RUBRIC),
             owner=office,
             framework__fiscal_year_id=round_.fiscal_year_id,
             framework__status=Framework.Status.PUBLISHED,
-            variables__source=Variable.Source.CENTRAL,
             children__isnull=True,
         )
         .distinct()
@@ -71,8 +78,8 @@ def _owned_in_round(office: Office, round_: Round):
 
 
 def _takes_central_data(indicator: Indicator, round_: Round) -> bool:
-    return indicator.is_active_in(round_, {r.pk for r in indicator.rounds.all()}) and bool(
-        central_variables(indicator, round_)
+    return indicator.is_active_in(round_, {r.pk for r in indicator.rounds.all()}) and (
+        bool(central_variables(indicator, round_)) or central_level(indicator)
     )
 
 
@@ -118,6 +125,11 @@ class CentralIndicator:
     missing: int = 0
     certified: int = 0
 
+    @property
+    def level(self) -> bool:
+        """The bureau enters a level for every district (PMQA 1.2, category 6), not variables."""
+        return central_level(self.indicator)
+
 
 def central_overview(*, user, round_: Round) -> list[CentralIndicator]:
     """The user's indicators in the round with counts of districts missing data (at most 8 queries)."""
@@ -130,12 +142,12 @@ def central_overview(*, user, round_: Round) -> list[CentralIndicator]:
     entries = (
         Entry.objects.filter(round=round_, indicator_id__in=lines)
         .annotate(filled=Count("values", filter=Q(values__variable_id__in=variable_ids, values__value__isnull=False)))
-        .values_list("indicator_id", "status", "filled")
+        .values_list("indicator_id", "status", "filled", "level_id")
     )
-    for indicator_id, status, filled in entries:
+    for indicator_id, status, filled, level_id in entries:
         line = lines[indicator_id]
         line.total += 1
-        if filled < len(needed[indicator_id]):
+        if filled < len(needed[indicator_id]) or (line.level and level_id is None):
             line.missing += 1
         if status == Entry.Status.CERTIFIED:
             line.certified += 1
@@ -168,6 +180,10 @@ class GridRow:
     version: int
     error: str = ""
     conflict: list[ValueChange] = field(default_factory=list)
+    # A central level (PMQA 1.2, category 6): the level chosen (its id as text), and its error.
+    level: str = ""
+    level_error: str = ""
+    levels: list | None = None  # the levels to choose from on a level grid; None on a grid of variables
 
     @property
     def editable(self) -> bool:
@@ -175,7 +191,18 @@ class GridRow:
 
     @property
     def missing(self) -> bool:
-        return any(cell.value is None for cell in self.cells)
+        return any(cell.value is None for cell in self.cells) or (self.level_name is not None and not self.entry.level_id)
+
+    @property
+    def level_field(self) -> str:
+        return cell_name(self.entry.pk, LEVEL)
+
+    @property
+    def level_name(self) -> str | None:
+        """The level's name on a level grid ("" when none is chosen); None on a grid of variables."""
+        if self.levels is None:
+            return None
+        return next((level.name for level in self.levels if level.pk == self.entry.level_id), "")
 
     @property
     def score_text(self) -> str:
@@ -194,6 +221,7 @@ class CentralGrid:
     variables: list[Variable]
     rows: list[GridRow]
     now: dt.datetime
+    levels: list = field(default_factory=list)  # the levels the bureau chooses from (a level grid), else []
 
     @property
     def editable(self) -> bool:
@@ -218,6 +246,9 @@ class CentralGrid:
             row.conflict = conflicts.get(pk, [])
             if pk in versions and not row.conflict:
                 row.version = versions[pk]
+            row.level_error = errors.get((pk, LEVEL), "")
+            if LEVEL in typed.get(pk, {}) and row.editable and not row.conflict:
+                row.level = typed[pk][LEVEL]
             for cell in row.cells:
                 cell.error = errors.get((pk, cell.variable.code), "")
                 text = typed.get(pk, {}).get(cell.variable.code)
@@ -236,6 +267,7 @@ def central_grid(*, indicator: Indicator, round_: Round, now: dt.datetime | None
     """
     now = now or timezone.now()
     variables = central_variables(indicator, round_)
+    levels = list(indicator.levels.all()) if central_level(indicator) else []
     entries = list(
         Entry.objects.filter(indicator=indicator, round=round_).select_related("office", "round")
         .order_by("office__code")
@@ -252,8 +284,9 @@ def central_grid(*, indicator: Indicator, round_: Round, now: dt.datetime | None
         cells = [
             GridCell(v, cell_name(entry.pk, v.code), held.get(v.pk), format_value(held.get(v.pk))) for v in variables
         ]
-        rows.append(GridRow(entry, cells, central_edit_block(entry, now), entry.version))
-    return CentralGrid(indicator, round_, variables, rows, now)
+        rows.append(GridRow(entry, cells, central_edit_block(entry, now), entry.version, level=str(entry.level_id or ""),
+                            levels=levels or None))
+    return CentralGrid(indicator, round_, variables, rows, now, levels)
 
 
 # --- Saving ------------------------------------------------------------------------------------------
@@ -293,6 +326,21 @@ class _RowPlan:
     new: Inputs
     # (variable, old, new) for each value that changes.
     changes: list[tuple[Variable, Decimal | None, Decimal | None]]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes) or self.current.level_id != self.new.level_id
+
+
+def _parse_level(indicator: Indicator, text: object) -> int | None:
+    """A central level as typed or chosen: its id (the grid), code or name; blank is no level. ValueError if unknown."""
+    text = str(text or "").strip()
+    if not text:
+        return None
+    for level in indicator.levels.all():
+        if text in (str(level.pk), level.code, level.name):
+            return level.pk
+    raise ValueError(_("เลือกระดับจากรายการ: %(levels)s") % {"levels": ", ".join(lv.name for lv in indicator.levels.all())})
 
 
 def _parse_cells(by_code: Mapping[str, Variable],
@@ -355,10 +403,17 @@ def _plan(indicator: Indicator, round_: Round, entries: Mapping[int, Entry], row
         if entry is None:
             errors[(entry_id, "")] = _("ไม่พบรายการนี้ในตัวชี้วัดและรอบนี้")
             continue
+        cells = dict(cells)
+        level_text = cells.pop(LEVEL, None)
         values, cell_errors = _parse_cells(by_code, cells)
         errors.update(((entry_id, code), message) for code, message in cell_errors.items())
         plan = _plan_row(entry, current[entry_id], values, by_code)
-        block = central_edit_block(entry, now) if plan.changes else None
+        if level_text is not None and central_level(indicator):
+            try:
+                plan.new.level_id = _parse_level(indicator, level_text)
+            except ValueError as exc:
+                errors[(entry_id, LEVEL)] = str(exc)
+        block = central_edit_block(entry, now) if plan.changed else None
         if block:
             errors[(entry_id, "")] = block
         plans.append(plan)
@@ -377,6 +432,8 @@ def _conflicts(indicator: Indicator, entries: Mapping[int, Entry],
     if not stale:
         return {}
     codes = [v.code for v in indicator.variables.all() if v.source == Variable.Source.CENTRAL]
+    if central_level(indicator):
+        codes.append("level")
     found: dict[int, list[ValueChange]] = {}
     changes = (
         ValueChange.objects.filter(entry_id__in=stale, field__in=codes).select_related("changed_by")
@@ -415,7 +472,7 @@ def central_save(*, user, indicator: Indicator, round_: Round, rows: Mapping[int
         plans, errors = _plan(indicator, round_, entries, rows, now)
         if errors:
             raise CentralInvalid(errors)
-        changed = [plan for plan in plans if plan.changes]
+        changed = [plan for plan in plans if plan.changed]
         if versions is not None:
             conflicts = _conflicts(indicator, {p.entry.pk: p.entry for p in changed}, versions)
             if conflicts:

@@ -24,6 +24,7 @@ from krs.imports import max_file_bytes
 from krs.permissions import is_bureau_certifier
 from krs.spreadsheets import upload_stash, upload_unstash
 from reporting.central import (
+    LEVEL,
     CentralConflict,
     CentralInvalid,
     cell_name,
@@ -36,6 +37,7 @@ from reporting.central import (
     central_template,
     central_variables,
 )
+from reporting.compute import central_level
 from reporting.models import ValueChange
 
 
@@ -79,10 +81,10 @@ def central_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reporting/central_grid.html", {"rounds": rounds, "now": now})
 
 
-def _posted_rows(request: HttpRequest, variables) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
+def _posted_rows(request: HttpRequest, indicator, round_) -> tuple[dict[int, dict[str, str]], dict[int, int]]:
     """The grid's POST as central_save takes it: {entry id: {code: text}} and {entry id: version}."""
     rows, versions = {}, {}
-    codes = [v.code for v in variables]
+    codes = [v.code for v in central_variables(indicator, round_)] + ([LEVEL] if central_level(indicator) else [])
     for text in request.POST.getlist("row"):
         try:
             pk, version = int(text), int(request.POST.get(f"version-{text}", ""))
@@ -101,7 +103,7 @@ def central_grid_view(request: HttpRequest, round_id: int, indicator_id: int) ->
     if request.method == "GET":
         grid = central_grid(indicator=indicator, round_=round_)
         return render(request, "reporting/central_grid.html", {"grid": grid})
-    rows, versions = _posted_rows(request, central_variables(indicator, round_))
+    rows, versions = _posted_rows(request, indicator, round_)
     try:
         saved = central_save(user=request.user, indicator=indicator, round_=round_, rows=rows, versions=versions,
                              source=ValueChange.Source.CENTRAL_GRID)

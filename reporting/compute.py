@@ -50,6 +50,11 @@ def chooses_centrally(indicator: Indicator) -> bool:
     return indicator.frequency == Indicator.Frequency.NONE
 
 
+def central_level(indicator: Indicator) -> bool:
+    """The owning bureau enters this indicator's level for every district (PMQA 1.2 from ITA, category 6's group)."""
+    return chooses_centrally(indicator) and indicator.method == Method.RUBRIC
+
+
 def district_chooses(indicator: Indicator) -> str | None:
     """Which choice the district makes on the page: "steps", "level", "passed", or None (variables only)."""
     if chooses_centrally(indicator):
@@ -63,27 +68,48 @@ def district_chooses(indicator: Indicator) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Proposal:
+    """The district's own result indicator of a PMQA category-7 dimension (reporting.models.ResultProposal)."""
+
+    name: str = ""
+    unit: str = ""
+    same_as_last_year: bool = False
+
+
 @dataclass
 class Inputs:
-    """What one entry holds: values by variable id, sub-items done by step id, the level and pass/fail chosen."""
+    """What one entry holds: values by variable id, sub-items done by step id, the level and pass/fail chosen,
+    and what the district writes (a PMQA item's answer and links, a category-7 proposal)."""
 
     values: dict[int, Decimal | None] = field(default_factory=dict)
     steps: dict[int, int] = field(default_factory=dict)
     level_id: int | None = None
     passed: bool | None = None
+    answer: str = ""
+    links: str = ""
+    proposal: Proposal = Proposal()
 
     def copy(self) -> Inputs:
-        return Inputs(dict(self.values), dict(self.steps), self.level_id, self.passed)
+        return Inputs(dict(self.values), dict(self.steps), self.level_id, self.passed, self.answer, self.links,
+                      self.proposal)
 
 
-def entry_inputs(entry, values, step_values) -> Inputs:
-    """What an entry holds now, from its Value and StepValue rows."""
+def entry_inputs(entry, values, step_values, answer=None, proposal=None) -> Inputs:
+    """What an entry holds now, from its Value and StepValue rows and its Answer and ResultProposal (if any)."""
     return Inputs(
         values={v.variable_id: v.value for v in values},
         steps={s.step_id: s.done for s in step_values},
         level_id=entry.level_id,
         passed=entry.passed,
+        answer=answer.text if answer else "",
+        links=answer.links if answer else "",
+        proposal=Proposal(proposal.name, proposal.unit, proposal.same_as_last_year) if proposal else Proposal(),
     )
+
+
+# Category 7's variables (seed 004): the proposed indicator's result, its target, and last year's result.
+RESULT, TARGET, BASELINE = "A", "B", "C"
 
 
 @dataclass(frozen=True)
@@ -178,8 +204,14 @@ def is_complete(indicator: Indicator, round_: Round, inputs: Inputs) -> bool:
     values are all there; one with nothing to enter at all (derived) never is, here.
     """
     variables = active_variables(indicator, round_)
+    if central_level(indicator):
+        return inputs.level_id is not None
+    if indicator.response == Indicator.Response.PMQA_RESULT:
+        return _result_complete(variables, inputs)
     district = [v for v in variables if v.source == Variable.Source.DISTRICT]
     choice = district_chooses(indicator)
+    if indicator.response == Indicator.Response.PMQA_ITEM and not inputs.answer.strip():
+        return False  # seed 004: every self-assessed item is answered in writing (the response form)
     if not district and choice is None:
         return bool(variables) and all(inputs.values.get(v.pk) is not None for v in variables)
     if any(inputs.values.get(v.pk) is None for v in district):
@@ -191,3 +223,13 @@ def is_complete(indicator: Indicator, round_: Round, inputs: Inputs) -> bool:
     if choice == "passed":
         return inputs.passed is not None
     return True
+
+
+def _result_complete(variables: list[Variable], inputs: Inputs) -> bool:
+    """A category-7 dimension is reported with its indicator's name and unit, result and target, and the
+    baseline when it is the same indicator as last year (seed 004)."""
+    proposal = inputs.proposal
+    if not (proposal.name.strip() and proposal.unit):
+        return False
+    needed = {RESULT, TARGET, *((BASELINE,) if proposal.same_as_last_year else ())}
+    return all(inputs.values.get(v.pk) is not None for v in variables if v.code in needed)

@@ -10,7 +10,8 @@ date, one round is open. The deadlines are the real ones (30 Apr, 16 Jul, 31 Oct
 It then opens (``round_open``) every demo round that has started, FY 2569's included, so the round
 switcher shows past rounds; and, in the open round, enters the central data of indicator 11.2 for the
 demo districts (as สำนักการคลังและสินทรัพย์ would), so a district sees both a central value and
-"ไม่มีข้อมูลส่วนกลาง" (11.4). Everything is idempotent: running it again creates and changes nothing.
+"ไม่มีข้อมูลส่วนกลาง" (11.4). The PMQA self-assessment of seed 004 is ``reporting.demo_pmqa``. Everything is
+idempotent: running it again creates and changes nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from indicators.models import FiscalYear, Framework, Round
 from indicators.services import framework_copy_to_year, framework_publish
 from krs import thaicalendar
 from krs.models import Office, Role, User
+from reporting import demo_pmqa
 from reporting.compute import entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.services import entries_write_inputs, round_open
@@ -76,6 +78,7 @@ def seed() -> dict[str, int]:
             framework = framework_copy_to_year(framework=source, fiscal_year=fiscal_year)
             framework_publish(framework=framework)
             created["frameworks"] += 1
+    created.update(demo_pmqa.seed(now))  # before the rounds open: it publishes PMQA in today's fiscal year
     for round_ in Round.objects.filter(opens_at__lte=now, fiscal_year__frameworks__code=source.code).distinct():
         created["entries"] += round_open(round_=round_).created
     created["central_values"] = _central_data(now)

@@ -155,8 +155,9 @@ class ValueChange(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="changes", verbose_name=_("รายการรายงานผล"))
     field = models.CharField(_("รายการ"), max_length=60)
-    old_value = models.CharField(_("ค่าเดิม"), max_length=120, blank=True)
-    new_value = models.CharField(_("ค่าใหม่"), max_length=120, blank=True)
+    # Text, not a short string: a PMQA item's written answer is audited whole, old and new.
+    old_value = models.TextField(_("ค่าเดิม"), blank=True)
+    new_value = models.TextField(_("ค่าใหม่"), blank=True)
     version = models.PositiveIntegerField(_("รุ่นข้อมูล"))
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("แก้ไขโดย")
@@ -182,7 +183,83 @@ class ValueChange(models.Model):
             return _("ผลสำเร็จ (1 = สำเร็จ, 0 = ไม่สำเร็จ)")
         if self.field.startswith("step:"):
             return _("ขั้นที่ %(n)s") % {"n": self.field.removeprefix("step:")}
+        if self.field in TEXT_LABELS:
+            return TEXT_LABELS[self.field]
         return _("ตัวแปร %(code)s") % {"code": self.field}
+
+
+# What a district writes besides values (indicators.Indicator.Response), as ValueChange.field names.
+TEXT_LABELS = {
+    "answer": _("คำตอบตามแบบฟอร์มตอบประเด็น"),
+    "links": _("ลิงก์ที่เกี่ยวข้อง"),
+    "kpi_name": _("ชื่อตัวชี้วัดที่เสนอ"),
+    "kpi_unit": _("หน่วยของตัวชี้วัดที่เสนอ"),
+    "kpi_same": _("เป็นตัวชี้วัดเรื่องเดิมของปีที่แล้ว"),
+}
+
+
+class Answer(models.Model):
+    """A district's written answer to a PMQA item (seed 004's response form) and its links, on one entry."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="answer",
+                                 verbose_name=_("รายการรายงานผล"))
+    text = models.TextField(_("คำตอบตามแบบฟอร์มตอบประเด็น"), blank=True)
+    links = models.TextField(_("ลิงก์ที่เกี่ยวข้อง"), blank=True, help_text=_("บรรทัดละหนึ่งลิงก์"))
+
+    class Meta:
+        verbose_name = _("คำตอบประเด็นประเมินตนเอง")
+        verbose_name_plural = _("คำตอบประเด็นประเมินตนเอง")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.text[:40]}"
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class ResultProposal(models.Model):
+    """The indicator a district proposes for one result dimension of PMQA category 7 (7.1–7.6) in a round.
+
+    Seed 004: one indicator per dimension, never the same one in two dimensions (``name_key``, unique per
+    district and round), its result given as percent, level or count, and last year's result as baseline
+    when it is the same indicator as last year. The numbers are the entry's variables (A result,
+    B target, C baseline), so they are scored, audited and certified like any value.
+    """
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", _("ร้อยละ")
+        LEVEL = "level", _("ระดับความสำเร็จ (1–5)")
+        COUNT = "count", _("จำนวน")
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="proposal",
+                                 verbose_name=_("รายการรายงานผล"))
+    # The entry's office and round, kept here so the database itself refuses one indicator in two dimensions.
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="+", verbose_name=_("หน่วยงาน"),
+                               db_index=False)
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+", verbose_name=_("รอบการรายงาน"),
+                              db_index=False)
+    name = models.CharField(_("ชื่อตัวชี้วัดที่เสนอ"), max_length=300, blank=True)
+    # The name as compared (``proposal_key``): other letter case or spacing does not make it another indicator.
+    name_key = models.CharField(max_length=300, blank=True, editable=False)
+    unit = models.CharField(_("หน่วย"), max_length=10, choices=Unit.choices, blank=True)
+    same_as_last_year = models.BooleanField(_("เป็นตัวชี้วัดเรื่องเดิมที่รายงานในปีที่แล้ว"), default=False)
+
+    class Meta:
+        verbose_name = _("ตัวชี้วัดผลลัพธ์ที่ สพท. เสนอ (หมวด 7)")
+        verbose_name_plural = _("ตัวชี้วัดผลลัพธ์ที่ สพท. เสนอ (หมวด 7)")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "round", "name_key"], condition=~Q(name_key=""),
+                                    name="proposal_one_dimension_per_indicator"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def proposal_key(name: str) -> str:
+    """The form of a proposed indicator's name that two dimensions may not share."""
+    return " ".join(name.casefold().split())
 
 
 class EntrySnapshot(models.Model):

@@ -6,23 +6,27 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, When
+from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, When
 from django.db.models import Value as Literal
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from indicators.models import Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
+from indicators.models import DerivedComponent, Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
+from indicators.scoring import score_derived_level
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
+    RESULT,
     Inputs,
+    Proposal,
     active_variables,
+    central_level,
     chooses_centrally,
     district_chooses,
     entry_inputs,
     indicator_config,
 )
-from reporting.models import Entry, StepValue, Value, ValueChange
+from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
 from reporting.numbers import format_value
 
 
@@ -74,6 +78,26 @@ class EntryRow:
     rejection: object = None
     # "มีข้อมูลใหม่": the bureau sent something the district has not opened yet.
     new_data: bool = False
+    # Category 7: last year's result of the same indicator, when the system holds it (``last_year_results``).
+    last_year: Decimal | None = None
+    derived = False  # an EntryRow, not a DerivedRow
+
+    @property
+    def response(self) -> str:
+        return self.indicator.response
+
+    @property
+    def link_list(self) -> list[str]:
+        return [line for line in self.inputs.links.splitlines() if line.strip()]
+
+    @property
+    def units(self):
+        return ResultProposal.Unit.choices
+
+    @property
+    def central_level(self) -> bool:
+        """PMQA 1.2 and category 6: the level comes from the owning bureau's assessment, read-only here."""
+        return central_level(self.indicator)
 
     @property
     def score_text(self) -> str:
@@ -107,6 +131,13 @@ def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_re
     editable = user_may_report and block is None
     typed = typed or {}
     errors = errors or {}
+    if "answer" in typed or "links" in typed or "kpi_name" in typed:
+        # A save that failed shows what was written, not what is stored.
+        inputs = inputs.copy()
+        inputs.answer = typed.get("answer", inputs.answer)
+        inputs.links = typed.get("links", inputs.links)
+        if "kpi_name" in typed:
+            inputs.proposal = Proposal(typed["kpi_name"], typed.get("kpi_unit", ""), typed.get("kpi_same") in ("1", "on"))
     active = {v.pk for v in active_variables(indicator, round_)}
     rows = []
     for variable in indicator.variables.all():
@@ -142,12 +173,123 @@ def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_re
 
 
 @dataclass
+class SourceScore:
+    """One source of a derived indicator as the district sees it: its entry and the score it counts now."""
+
+    indicator: Indicator
+    weight: Decimal
+    entry: Entry | None
+
+    @property
+    def counted(self) -> Decimal | None:
+        return None if self.entry is None else counted_score(self.entry)
+
+
+@dataclass
+class DerivedRow:
+    """A derived indicator on the entry page (PMQA category 4): read-only, scored from its sources' counted scores.
+
+    It has no entry (``services.round_open``): the framework tree scores it the same way in the reports.
+    """
+
+    indicator: Indicator
+    sources: list[SourceScore]
+    derived = True
+
+    @property
+    def result(self):
+        """The weighted average, its level and that level's score; None while a source is missing."""
+        found = [(source.counted, source.weight) for source in self.sources]
+        if not found or any(score is None for score, _weight in found):
+            return None
+        return score_derived_level(found, [(lv.code, lv.score) for lv in self.indicator.levels.all()])
+
+    @property
+    def level(self) -> RubricLevel | None:
+        result = self.result
+        return next((lv for lv in self.indicator.levels.all() if result and lv.code == result.level), None)
+
+
+def derived_rows(office: Office, round_: Round, framework_ids) -> list[DerivedRow]:
+    """The derived indicators of these frameworks that apply to the office in the round (2–4 queries)."""
+    indicators = [
+        i for i in Indicator.objects.filter(framework_id__in=list(framework_ids), method=Indicator.Method.DERIVED)
+        .select_related("framework", "group", "parent", "owner")
+        .prefetch_related("rounds", "levels", Prefetch("components", queryset=DerivedComponent.objects
+                                                       .select_related("source").order_by("-weight", "source__code")))
+        if i.applies_to(office) and i.is_active_in(round_, {r.pk for r in i.rounds.all()})
+    ]
+    if not indicators:
+        return []
+    sources = {c.source_id for i in indicators for c in i.components.all()}
+    entries = {e.indicator_id: e for e in Entry.objects.filter(office=office, round=round_, indicator_id__in=sources)}
+    return [
+        DerivedRow(i, [SourceScore(c.source, c.weight, entries.get(c.source_id)) for c in i.components.all()])
+        for i in indicators
+    ]
+
+
+def entry_texts(entries) -> tuple[dict[int, Answer], dict[int, ResultProposal]]:
+    """The answers and category-7 proposals of these entries, by entry id (a query for each kind the entries have).
+
+    Each entry needs ``indicator`` loaded (its ``response`` says which it can have).
+    """
+    wanted = {Indicator.Response.PMQA_ITEM: [], Indicator.Response.PMQA_RESULT: []}
+    for entry in entries:
+        if entry.indicator.response in wanted:
+            wanted[entry.indicator.response].append(entry.pk)
+    answers = ({a.entry_id: a for a in Answer.objects.filter(entry_id__in=wanted[Indicator.Response.PMQA_ITEM])}
+               if wanted[Indicator.Response.PMQA_ITEM] else {})
+    proposals = ({p.entry_id: p for p in ResultProposal.objects.filter(entry_id__in=wanted[Indicator.Response.PMQA_RESULT])}
+                 if wanted[Indicator.Response.PMQA_RESULT] else {})
+    return answers, proposals
+
+
+def stored_inputs(entry: Entry) -> Inputs:
+    """What one entry holds now: values and steps, and the answer or proposal its indicator asks for (2–3 queries).
+
+    ``entry.indicator`` is read for its ``response``.
+    """
+    answers, proposals = entry_texts([entry])
+    return entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry),
+                        answers.get(entry.pk), proposals.get(entry.pk))
+
+
+def last_year_results(office: Office, round_: Round, rows: list[EntryRow]) -> None:
+    """Seed 004: the baseline of a category-7 indicator is its result last year when it is the same indicator.
+
+    Sets ``row.last_year`` for the proposals whose name the district also proposed in a PMQA-kind framework of the
+    previous fiscal year (its latest round), from that entry's result variable (2 queries, none without proposals).
+    """
+    keyed = {proposal_key(row.inputs.proposal.name): row for row in rows
+             if row.response == Indicator.Response.PMQA_RESULT and row.inputs.proposal.name}
+    if not keyed:
+        return
+    earlier = (
+        ResultProposal.objects.filter(office=office, round__fiscal_year__year=round_.fiscal_year.year - 1,
+                                      name_key__in=list(keyed))
+        .order_by("name_key", "-round__months")
+    )
+    latest: dict[str, ResultProposal] = {}
+    for proposal in earlier:
+        latest.setdefault(proposal.name_key, proposal)
+    if not latest:
+        return
+    results = dict(
+        Value.objects.filter(entry_id__in=[p.entry_id for p in latest.values()], variable__code=RESULT)
+        .values_list("entry_id", "value")
+    )
+    for key, proposal in latest.items():
+        keyed[key].last_year = results.get(proposal.entry_id)
+
+
+@dataclass
 class Section:
     """A heading of the page (a dimension or category, or a parent indicator) and the rows under it."""
 
     title: str
     depth: int
-    rows: list[EntryRow] = field(default_factory=list)
+    rows: list[EntryRow | DerivedRow] = field(default_factory=list)
 
 
 @dataclass
@@ -221,12 +363,15 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     frameworks = {i.framework_id for i in indicators.values()}
     groups = {g.pk: g for g in Group.objects.filter(framework_id__in=frameworks)}
 
+    for entry in entries:
+        entry.indicator = indicators[entry.indicator_id]
+    answers, proposals = entry_texts(entries)
     rows = []
     for entry in entries:
-        indicator = indicators[entry.indicator_id]
-        entry.indicator = indicator
-        inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []))
-        rows.append(entry_row(entry, indicator, inputs, user_may_report=user_may_report, now=now))
+        inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []), answers.get(entry.pk),
+                              proposals.get(entry.pk))
+        rows.append(entry_row(entry, entry.indicator, inputs, user_may_report=user_may_report, now=now))
+    last_year_results(office, round_, rows)
     rejections = last_rejections([row.entry for row in rows])
     from certification.selectors import flagged_ids
 
@@ -244,11 +389,19 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
             group_id = group.parent_id
         return path
 
-    def key(row: EntryRow):
+    # Derived indicators (PMQA category 4) have no entry: they join the page read-only, where they sit in the tree.
+    if not status:
+        for derived in derived_rows(office, round_, frameworks):
+            if not query or query.casefold() in f"{derived.indicator.code} {derived.indicator.name}".casefold():
+                rows.append(derived)
+
+    def key(row: EntryRow | DerivedRow):
         indicator = row.indicator
         path = tuple((g.order, g.code) for g in group_path(indicator))
         parent = (indicator.parent.order, indicator.parent.code) if indicator.parent_id else (indicator.order, indicator.code)
-        return (indicator.framework.code, path, parent, indicator.parent_id is not None, indicator.order, indicator.code)
+        # Indicators outside the weighted groups (PMQA's source KPIs of category 4) come after the groups.
+        return (indicator.framework.code, not path, path, parent, indicator.parent_id is not None, indicator.order,
+                indicator.code)
 
     sections: list[Section] = []
     last = None

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,16 +15,20 @@ from indicators.models import Framework, Indicator, MilestoneStep, Round, Variab
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
+    BASELINE,
+    RESULT,
+    TARGET,
     Inputs,
+    Proposal,
     active_variables,
     district_chooses,
-    entry_inputs,
     indicator_config,
     is_complete,
     outcome,
 )
-from reporting.models import Entry, StepValue, Value, ValueChange
+from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
 from reporting.numbers import format_value, parse_for, parse_value
+from reporting.selectors import stored_inputs
 
 
 @dataclass(frozen=True)
@@ -41,8 +45,9 @@ def round_open(*, round_: Round) -> RoundOpened:
     30,000 schools). Idempotent: an entry that exists is left as it is (ON CONFLICT DO NOTHING, which
     PostgreSQL and SQLite both understand), so running it twice, or after a crash, creates each once.
     Indicators come from the published frameworks of the round's fiscal year; an indicator with
-    sub-indicators gets no entry of its own (its score is computed from theirs); an indicator limited to
-    some rounds gets entries only in those.
+    sub-indicators gets no entry of its own (its score is computed from theirs), nor does a derived one
+    (PMQA category 4: nobody reports it, the framework tree scores it from its source indicators); an
+    indicator limited to some rounds gets entries only in those.
     """
     entry, office, indicator, framework = Entry._meta, Office._meta, Indicator._meta, Framework._meta
     rounds_table = Indicator.rounds.through._meta.db_table
@@ -59,6 +64,7 @@ def round_open(*, round_: Round) -> RoundOpened:
           AND f.fiscal_year_id = %(fiscal_year)s
           AND f.status = %(published)s
           AND NOT EXISTS (SELECT 1 FROM {indicator.db_table} c WHERE c.parent_id = i.id)
+          AND i.method <> %(derived)s
           AND (
             NOT EXISTS (SELECT 1 FROM {rounds_table} r WHERE r.indicator_id = i.id)
             OR EXISTS (SELECT 1 FROM {rounds_table} r WHERE r.indicator_id = i.id AND r.round_id = %(round)s)
@@ -68,6 +74,7 @@ def round_open(*, round_: Round) -> RoundOpened:
     params = {
         "round": round_.pk,
         "status": Entry.Status.NOT_REPORTED,
+        "derived": Indicator.Method.DERIVED,
         "fiscal_year": round_.fiscal_year_id,
         "published": Framework.Status.PUBLISHED,
         "primary": Office.Kind.PRIMARY,
@@ -165,9 +172,95 @@ def parse_district_inputs(indicator: Indicator, round_: Round, raw: Mapping[str,
             errors["passed"] = _("เลือกสำเร็จหรือไม่สำเร็จ")
         else:
             new.passed = None if text == "" else text == "1"
+    if indicator.response == Indicator.Response.PMQA_ITEM:
+        _parse_answer(raw, new, errors)
+    elif indicator.response == Indicator.Response.PMQA_RESULT:
+        _parse_proposal(indicator, raw, new, errors)
     if errors:
         raise InvalidInputs(errors)
     return new
+
+
+ANSWER_MAX = 20_000
+LINKS_MAX = 4_000
+
+
+def _text(raw: Mapping[str, str], name: str) -> str:
+    # Line ends as the browser sends them (CRLF) would make every save of the same text a change.
+    return (raw.get(name) or "").replace("\r\n", "\n").strip()
+
+
+def _parse_answer(raw: Mapping[str, str], new: Inputs, errors: dict[str, str]) -> None:
+    """A PMQA item's written answer (the response form's content) and its links, one per line."""
+    if "answer" in raw:
+        text = _text(raw, "answer")
+        if len(text) > ANSWER_MAX:
+            errors["answer"] = _("คำตอบยาวเกิน %(max)s ตัวอักษร: สรุปให้สั้นลง แล้วแนบรายละเอียดเป็นไฟล์") % {
+                "max": f"{ANSWER_MAX:,}"}
+        else:
+            new.answer = text
+    if "links" in raw:
+        lines = [line.strip() for line in _text(raw, "links").splitlines() if line.strip()]
+        bad = [line for line in lines if not line.lower().startswith(("http://", "https://"))]
+        if bad:
+            errors["links"] = _("ลิงก์ต้องขึ้นต้นด้วย http:// หรือ https:// บรรทัดละหนึ่งลิงก์ (ไม่ถูกต้อง: %(bad)s)") % {
+                "bad": bad[0][:80]}
+        elif len("\n".join(lines)) > LINKS_MAX:
+            errors["links"] = _("ลิงก์รวมกันยาวเกิน %(max)s ตัวอักษร") % {"max": f"{LINKS_MAX:,}"}
+        else:
+            new.links = "\n".join(lines)
+
+
+# Seed 004: a category-7 target and result are a percentage, a success level or a count.
+_UNIT_RULES = {
+    ResultProposal.Unit.PERCENT: (Decimal(0), Decimal(100), False),
+    ResultProposal.Unit.LEVEL: (Decimal(1), Decimal(5), False),
+    ResultProposal.Unit.COUNT: (Decimal(0), None, True),
+}
+
+
+def _parse_proposal(indicator: Indicator, raw: Mapping[str, str], new: Inputs, errors: dict[str, str]) -> None:
+    """The district's own indicator of a category-7 dimension, and its numbers checked against its unit.
+
+    The baseline is last year's result of the same indicator (seed 004): it is given only when the
+    district says the indicator is the one it reported last year.
+    """
+    proposal = new.proposal
+    if "kpi_name" in raw:
+        name = " ".join(_text(raw, "kpi_name").split())
+        if len(name) > ResultProposal._meta.get_field("name").max_length:
+            errors["kpi_name"] = _("ชื่อตัวชี้วัดยาวเกิน 300 ตัวอักษร")
+        proposal = Proposal(name, proposal.unit, proposal.same_as_last_year)
+    if "kpi_unit" in raw:
+        unit = _text(raw, "kpi_unit")
+        if unit and unit not in ResultProposal.Unit.values:
+            errors["kpi_unit"] = _("เลือกหน่วยจากรายการ: ร้อยละ ระดับความสำเร็จ หรือจำนวน")
+            unit = proposal.unit
+        proposal = Proposal(proposal.name, unit, proposal.same_as_last_year)
+    if "kpi_name" in raw:  # the checkbox sends nothing when unticked: read it with the rest of the form
+        proposal = Proposal(proposal.name, proposal.unit, _text(raw, "kpi_same") in ("1", "on", "true"))
+    new.proposal = proposal
+    by_code = {v.code: v for v in indicator.variables.all()}
+    baseline = by_code.get(BASELINE)
+    if baseline is not None and not proposal.same_as_last_year and new.values.get(baseline.pk) is not None:
+        errors.setdefault(variable_field(baseline), _(
+            "ใส่ค่า Baseline เฉพาะตัวชี้วัดเรื่องเดิมที่รายงานในปีที่แล้ว: ติ๊ก “เป็นตัวชี้วัดเรื่องเดิม” หรือเว้นช่องนี้ว่าง"))
+    rule = _UNIT_RULES.get(proposal.unit)
+    if rule is None:
+        return
+    low, high, whole = rule
+    label = ResultProposal.Unit(proposal.unit).label
+    for code in (RESULT, TARGET, BASELINE):
+        variable = by_code.get(code)
+        value = new.values.get(variable.pk) if variable else None
+        if value is None or variable_field(variable) in errors:
+            continue
+        if value < low or (high is not None and value > high) or (whole and value != value.to_integral_value()):
+            if whole:
+                message = _("หน่วย “%(unit)s”: กรอกจำนวนเต็มตั้งแต่ 0 ขึ้นไป")
+            else:
+                message = _("หน่วย “%(unit)s”: กรอกค่าระหว่าง %(low)s ถึง %(high)s")
+            errors[variable_field(variable)] = message % {"unit": label, "low": low, "high": high}
 
 
 def _diff(indicator: Indicator, old: Inputs, new: Inputs) -> list[tuple[str, str, str]]:
@@ -187,6 +280,18 @@ def _diff(indicator: Indicator, old: Inputs, new: Inputs) -> list[tuple[str, str
     if old.passed != new.passed:
         as_text = {None: "", True: "1", False: "0"}
         found.append(("passed", as_text[old.passed], as_text[new.passed]))
+    if old.answer != new.answer:
+        found.append(("answer", old.answer, new.answer))
+    if old.links != new.links:
+        found.append(("links", old.links, new.links))
+    before, after = old.proposal, new.proposal
+    if before.name != after.name:
+        found.append(("kpi_name", before.name, after.name))
+    if before.unit != after.unit:
+        units = dict(ResultProposal.Unit.choices)
+        found.append(("kpi_unit", str(units.get(before.unit, "")), str(units.get(after.unit, ""))))
+    if before.same_as_last_year != after.same_as_last_year:
+        found.append(("kpi_same", "1" if before.same_as_last_year else "0", "1" if after.same_as_last_year else "0"))
     return found
 
 
@@ -197,11 +302,19 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
     The entries must be locked by the caller's transaction.
     """
     values, steps, changes, touched = [], [], [], []
+    answers, proposals = [], []
     completed, emptied = [], []
     for entry, indicator, old, new in items:
         diff = _diff(indicator, old, new)
         if diff:
             entry.version += 1
+            if (old.answer, old.links) != (new.answer, new.links):
+                answers.append(Answer(entry=entry, text=new.answer, links=new.links))
+            if old.proposal != new.proposal:
+                proposal = new.proposal
+                proposals.append(ResultProposal(entry=entry, office_id=entry.office_id, round_id=entry.round_id,
+                                                name=proposal.name, name_key=proposal_key(proposal.name),
+                                                unit=proposal.unit, same_as_last_year=proposal.same_as_last_year))
             for variable in indicator.variables.all():
                 if variable.pk in new.values and old.values.get(variable.pk, "absent") != new.values[variable.pk]:
                     values.append(Value(entry=entry, variable=variable, value=new.values[variable.pk], updated_by=user,
@@ -230,6 +343,11 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
         StepValue.objects.bulk_create(steps, update_conflicts=True, unique_fields=["entry", "step"], update_fields=["done"])
     if touched:
         Entry.objects.bulk_update(touched, ["result", "self_score", "score_note", "level", "passed", "version", "updated_at"])
+    if answers:
+        Answer.objects.bulk_create(answers, update_conflicts=True, unique_fields=["entry"], update_fields=["text", "links"])
+    if proposals:
+        ResultProposal.objects.bulk_create(proposals, update_conflicts=True, unique_fields=["entry"],
+                                           update_fields=["name", "name_key", "unit", "same_as_last_year"])
     if changes:
         ValueChange.objects.bulk_create(changes)
     from certification import workflow  # status changes live in one place (design.md)
@@ -269,7 +387,34 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
                 .order_by("changed_at", "pk")
             )
             raise VersionConflict(version=entry.version, changes=changes)
-        current = entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry))
+        current = stored_inputs(entry)
         new = parse_district_inputs(indicator, entry.round, raw, current)
-        changes = entries_write_inputs([(entry, indicator, current, new)], user=user, source=source, now=now)
+        items = [(entry, indicator, current, new)]
+        if new.proposal == current.proposal:
+            changes = entries_write_inputs(items, user=user, source=source, now=now)
+        else:
+            _check_proposal_unique(entry, new.proposal)
+            try:
+                with transaction.atomic():
+                    changes = entries_write_inputs(items, user=user, source=source, now=now)
+            except IntegrityError:
+                # Another save proposed the same indicator for another dimension a moment ago: the database's
+                # unique (office, round, name) refused this one; say so as the check above would have.
+                _check_proposal_unique(entry, new.proposal)
+                raise
     return Saved(entry=entry, indicator=indicator, inputs=new, changes=changes)
+
+
+def _check_proposal_unique(entry: Entry, proposal: Proposal) -> None:
+    """Seed 004: a district proposes one indicator per category-7 dimension, never the same one in two."""
+    key = proposal_key(proposal.name)
+    if not key:
+        return
+    taken = (
+        ResultProposal.objects.filter(office_id=entry.office_id, round_id=entry.round_id, name_key=key)
+        .exclude(entry=entry).select_related("entry__indicator").first()
+    )
+    if taken is not None:
+        raise InvalidInputs({"kpi_name": _(
+            "ตัวชี้วัด “%(name)s” เสนอไว้แล้วในมิติ %(code)s: เสนอตัวชี้วัดเดียวกันซ้ำในมิติอื่นไม่ได้ เลือกตัวชี้วัดอื่น"
+        ) % {"name": proposal.name, "code": taken.entry.indicator.code}})

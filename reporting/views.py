@@ -17,8 +17,8 @@ from certification.selectors import flagged_ids
 from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for
 from reporting.access import entry_for
-from reporting.compute import entry_inputs, indicator_config, outcome
-from reporting.models import Entry, StepValue, Value
+from reporting.compute import indicator_config, outcome
+from reporting.models import Entry
 from reporting.selectors import (
     current_round,
     entry_history,
@@ -26,6 +26,7 @@ from reporting.selectors import (
     entry_row,
     last_rejections,
     status_counts,
+    stored_inputs,
 )
 from reporting.services import (
     EntryClosed,
@@ -81,7 +82,7 @@ def entry_page_view(request: HttpRequest, round_id: int) -> HttpResponse:
 
 def _add_files(page, user) -> None:
     """Each row's evidence files block (attachments/_files.html under each indicator; 2 queries)."""
-    rows = [row for section in page.sections for row in section.rows]
+    rows = [row for section in page.sections for row in section.rows if not row.derived]
     blocks = files_for_entries([row.entry for row in rows], user, now=page.now)
     for row in rows:
         row.files = blocks[row.entry.pk]
@@ -98,12 +99,14 @@ def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, 
 def _load(entry: Entry):
     indicator = indicator_config(Indicator.objects.filter(pk=entry.indicator_id)).get()
     entry.indicator = indicator
-    inputs = entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry))
-    return indicator, inputs
+    return indicator, stored_inputs(entry)
+
+
+TYPED = ("level", "passed", "answer", "links", "kpi_name", "kpi_unit", "kpi_same")
 
 
 def _typed(request: HttpRequest) -> dict[str, str]:
-    return {name: value for name, value in request.POST.items() if name[:1] in "vs" or name in ("level", "passed")}
+    return {name: value for name, value in request.POST.items() if name[:1] in "vs" or name in TYPED}
 
 
 @login_required
@@ -155,7 +158,7 @@ def _respond(request, context, *, error: str, status: int) -> HttpResponse:
     page = entry_page(office=row.entry.office, round_=row.entry.round,
                       user_may_report=may_report_for(request.user, row.entry.office))
     for section in page.sections:
-        section.rows = [row if r.entry.pk == row.entry.pk else r for r in section.rows]
+        section.rows = [row if not r.derived and r.entry.pk == row.entry.pk else r for r in section.rows]
     _add_files(page, request.user)
     messages.error(request, error)
     return render(request, "reporting/entry_page.html", {

@@ -115,7 +115,9 @@ def test_pmqa_items_are_rubrics_of_basic_advance_significance(summary):
     for item in items:
         assert item.method == Indicator.Method.RUBRIC
         levels = [(lv.code, lv.name, lv.score) for lv in item.levels.order_by("score")]
-        assert levels == [("basic", "Basic", 3), ("advance", "Advance", 4), ("significance", "Significance", 5)]
+        # "or none yet" (issue 9): below Basic is a level of its own, at the bottom of the scale.
+        assert levels == [("none", "ยังไม่ถึงระดับ Basic", 1), ("basic", "Basic", 3), ("advance", "Advance", 4),
+                          ("significance", "Significance", 5)]
         assert all(lv.criteria for lv in item.levels.all())
     basic_1_1 = fw.indicators.get(code="1.1").levels.get(code="basic").criteria
     assert basic_1_1.startswith("ผอ.สพท. สร้างความยั่งยืนให้องค์กร")
@@ -123,6 +125,10 @@ def test_pmqa_items_are_rubrics_of_basic_advance_significance(summary):
     assert ita.owner.code != "B-PLN" and ita.owner.kind == Office.Kind.BUREAU
     assert not ita.variables.exists()
     assert "ITA" in ita.description
+    assert ita.frequency == Indicator.Frequency.NONE and ita.response == ""  # the district does not answer it
+    answered = items.exclude(code="1.2")
+    assert set(answered.values_list("response", flat=True)) == {Indicator.Response.PMQA_ITEM}
+    assert [code for code, _label in answered.first().evidence_slots] == ["form", "approval", "report", "photos"]
 
 
 def test_pmqa_category_4_is_derived_70_30_from_kpis_4_1_2_and_8(summary):
@@ -132,7 +138,7 @@ def test_pmqa_category_4_is_derived_70_30_from_kpis_4_1_2_and_8(summary):
     components = {c.source.code: c.weight for c in derived.components.select_related("source")}
     assert components == {"4.1.2": 70, "8": 30}
     assert [(lv.name, lv.score) for lv in derived.levels.order_by("score")] == [
-        ("Basic", 3), ("Advance", 4), ("Significance", 5)]
+        ("ต่ำกว่าระดับ Basic", 1), ("Basic", 3), ("Advance", 4), ("Significance", 5)]
     for source in Indicator.objects.filter(feeds__indicator=derived):
         assert source.method == Indicator.Method.QUANTITATIVE
         assert source.framework.fiscal_year.year == 2565
@@ -149,6 +155,8 @@ def test_pmqa_category_6_maps_groups_c_b_a_and_category_7_has_six_dimensions(sum
     assert [i.code for i in seven] == ["7.1", "7.2", "7.3", "7.4", "7.5", "7.6"]
     assert seven[0].name == "การบรรลุผลลัพธ์ของตัวชี้วัดตามพันธกิจ"
     assert {i.method for i in seven} == {Indicator.Method.QUANTITATIVE}
+    assert {i.response for i in seven} == {Indicator.Response.PMQA_RESULT}
+    assert [sorted(v.code for v in i.variables.all()) for i in seven] == [["A", "B", "C"]] * 6
 
 
 def test_every_quantitative_indicator_has_five_monotonic_thresholds_and_a_formula_over_its_variables(summary):

@@ -15,10 +15,12 @@ from indicators.scoring import (
     Band,
     DerivedScore,
     ScoreNode,
+    bands_from_levels,
     clamp,
     quantize5,
     renormalise,
     score_derived,
+    score_derived_level,
     score_linear,
     score_milestones,
     score_pass_fail,
@@ -364,3 +366,56 @@ def test_tree_with_one_inactive_leaf_averages_the_others(pairs, data):
 def test_milestones_stay_on_the_scale(completion):
     score = score_milestones(completion)
     assert SCALE_MIN <= score <= SCALE_MAX
+
+
+# PMQA category 4 scored by its level (issue 9) ------------------------------------------------------------
+
+PMQA_4_LEVELS = (("none", D(1)), ("basic", D(3)), ("advance", D(4)), ("significance", D(5)))
+
+
+def test_the_bands_of_levels_are_seed_004s_four_decimal_ranges():
+    assert bands_from_levels(PMQA_4_LEVELS) == (
+        Band("none", D("1.0000"), D("2.9999")),
+        Band("basic", D("3.0000"), D("3.9999")),
+        Band("advance", D("4.0000"), D("4.9999")),
+        Band("significance", D("5.0000"), D("5.0000")),
+    )
+    assert bands_from_levels([("C", D(3)), ("A", D(5)), ("B", D(4))])[0].name == "C"  # sorted by score
+
+
+@pytest.mark.parametrize(
+    ("kpi_4_1_2", "kpi_8", "weighted", "level", "score"),
+    [
+        (D(3), D(3), D("3.00000"), "basic", D(3)),                 # the lowest Basic
+        (D("3.99990"), D("3.99990"), D("3.99990"), "basic", D(3)),  # the highest Basic, as seed 004 writes it
+        (D("3.99995"), D("3.99995"), D("3.99995"), "advance", D(4)),  # shown as 4.0000: Advance, not a gap
+        (D(4), D(4), D("4.00000"), "advance", D(4)),
+        (D("4.99990"), D("4.99990"), D("4.99990"), "advance", D(4)),
+        (D(5), D(5), D("5.00000"), "significance", D(5)),
+        (D(5), D(1), D("3.80000"), "basic", D(3)),                 # 70 % × 5 + 30 % × 1
+        (D(1), D(5), D("2.20000"), "none", D(1)),                  # below Basic
+        (D("4.5"), D("2.5"), D("3.90000"), "basic", D(3)),
+    ],
+)
+def test_category_4_is_the_level_of_its_70_30_weighted_score(kpi_4_1_2, kpi_8, weighted, level, score):
+    result = score_derived_level([(kpi_4_1_2, D(70)), (kpi_8, D(30))], PMQA_4_LEVELS)
+    assert (result.weighted, result.level, result.score) == (weighted, level, score)
+
+
+def test_a_derived_indicator_without_levels_scores_its_weighted_average():
+    assert score_derived_level([(D(5), D(70)), (D(3), D(30))], ()).score == D("4.40000")
+
+
+def test_a_derived_node_scores_from_its_sources_in_the_tree_and_waits_for_them():
+    kpi_a = ScoreNode("a", D(0), score=D(5))
+    kpi_b = ScoreNode("b", D(0), score=D(1))
+    category_4 = ScoreNode("c4", D(100), sources=[(kpi_a, D(70)), (kpi_b, D(30))], levels=PMQA_4_LEVELS)
+    other = ScoreNode("g1", D(10), children=[ScoreNode("1.1", D(100), score=D(4))])
+    root = ScoreNode("root", D(100), children=[ScoreNode("g4", D(10), children=[category_4]), other, kpi_a, kpi_b])
+    assert tree_score(category_4) == D(3)  # 3.8 → Basic
+    # The source KPIs weigh 0: the total is categories 4 and 1 only, (3·10 + 4·10) / 20.
+    assert tree_score(root) == D("3.50000")
+    kpi_b.score = None
+    assert tree_score(category_4) is None
+    kpi_b.score, kpi_b.active = D(5), False
+    assert tree_score(category_4) is None

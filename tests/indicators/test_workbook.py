@@ -376,3 +376,17 @@ def test_anonymous_users_are_sent_to_log_in(client):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url
     assert client.post(reverse("indicators:framework_import_confirm")).status_code == 302
+
+
+def test_the_pmqa_framework_keeps_what_districts_write_through_export_and_import():
+    from indicators.demo import seed_frameworks
+    from krs.demo import seed_offices_and_users
+
+    seed_offices_and_users()
+    seed_frameworks()
+    pmqa = Framework.objects.get(fiscal_year__year=2565, code="PMQA-2565")
+    copy = framework_import_apply(content=framework_export_xlsx(framework=pmqa), fiscal_year=fiscal_year_2570())
+    responses = dict(copy.indicators.values_list("code", "response"))
+    assert responses["1.1"] == Indicator.Response.PMQA_ITEM and responses["7.3"] == Indicator.Response.PMQA_RESULT
+    assert responses["1.2"] == responses["4"] == responses["6"] == ""
+    assert canonical(copy) == canonical(pmqa)
