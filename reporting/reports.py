@@ -228,6 +228,11 @@ class TreeScorer:
             self._known[key] = tree_score(root)
         return self._known[key]
 
+    def has_derived(self, kinds) -> bool:
+        """Does a derived leaf (PMQA category 4) score from other leaves here? Then sums per node are not
+        enough: the derived leaf needs its sources' own scores, and ``overall`` must be used instead."""
+        return any(node.sources for kind in kinds for node in _walk_score(self._tree(kind)[0]))
+
     def leaf_sums(self, entries, kinds):
         """``entries`` summed in SQL per (office, node above a leaf): rows (office id, node key, Σ s·w, Σ w).
 
@@ -657,12 +662,20 @@ def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
     )
     kinds = {office.pk: office.kind for office in offices}
     overall: dict[int, Decimal | None] = {}
-    # The database sums each office's counted scores under each node of the tree (a few rows per office,
-    # not one per entry); Python finishes the few nodes above. Streamed in office order.
-    sums = scorer.leaf_sums(scope, filters.kinds).iterator(chunk_size=20_000)
-    for office_id, group in groupby(sums, key=itemgetter(0)):
-        found = {parent: read_sums(sw, w) for _office, parent, sw, w in group}
-        overall[office_id] = scorer.overall_from_sums(kinds[office_id], found)
+    if scorer.has_derived(filters.kinds):
+        # A derived leaf needs its sources' own scores: one row per entry, each office's tree in Python.
+        rows_ = (scope.annotate(counted=counted_score_expression()).order_by("office_id")
+                 .values_list("office_id", "indicator_id", "counted").iterator(chunk_size=20_000))
+        for office_id, group in groupby(rows_, key=itemgetter(0)):
+            scores = {indicator_id: read_score(counted) for _office, indicator_id, counted in group}
+            overall[office_id] = scorer.overall(kinds[office_id], scores)
+    else:
+        # The database sums each office's counted scores under each node of the tree (a few rows per office,
+        # not one per entry); Python finishes the few nodes above. Streamed in office order.
+        sums = scorer.leaf_sums(scope, filters.kinds).iterator(chunk_size=20_000)
+        for office_id, group in groupby(sums, key=itemgetter(0)):
+            found = {parent: read_sums(sw, w) for _office, parent, sw, w in group}
+            overall[office_id] = scorer.overall_from_sums(kinds[office_id], found)
     counts: dict[int, dict[str, int]] = defaultdict(_all_statuses)
     for office_id, status, n in (
         scope.order_by().values_list("office_id", "status").annotate(n=Count("pk")).values_list("office_id", "status", "n")

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('indicators', '0003_pmqa_response'),
         ('krs', '0003_overdue_notification'),
-        ('reporting', '0007_fewer_indexes'),
+        ('reporting', '0008_api'),
     ]
 
     operations = [
