@@ -131,6 +131,11 @@ class SweepRun(models.Model):
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.get_outcome_display()}"
 
+    @property
+    def took(self):
+        """How long the run took (a timedelta), or None while it runs."""
+        return self.finished_at - self.started_at if self.finished_at else None
+
 
 class SweepLease(models.Model):
     """The one row that lets a single sweep run at a time, across workers and databases.

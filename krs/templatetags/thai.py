@@ -80,3 +80,21 @@ def time_left(value) -> str:
     if not days:
         parts.append(_("%(n)d นาที") % {"n": minutes})
     return " ".join(parts)
+
+
+@register.filter
+def duration(value) -> str:
+    """{{ delta|duration }} → "0.4 วินาที", "2 นาที 5 วินาที", "1 ชั่วโมง 3 นาที": how long something took."""
+    from datetime import timedelta
+
+    from django.utils.translation import gettext as _
+
+    if not isinstance(value, timedelta):
+        return ""
+    seconds = max(value.total_seconds(), 0)
+    if seconds < 60:
+        return _("%(n)s วินาที") % {"n": f"{seconds:.1f}"}
+    minutes, seconds = divmod(int(seconds), 60)
+    if minutes < 60:
+        return _("%(m)d นาที %(s)d วินาที") % {"m": minutes, "s": seconds}
+    return " ".join([_("%(n)d ชั่วโมง") % {"n": minutes // 60}, _("%(n)d นาที") % {"n": minutes % 60}])

@@ -59,3 +59,13 @@ def test_every_filter_renders_nothing_for_a_value_that_is_not_a_date(value):
     assert render(source, v=value) == "[]"
     if value != 42:
         assert render("[{{ v|be_year }}]", v=value) == "[]"
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0.4, "0.4 วินาที"), (59.94, "59.9 วินาที"), (125, "2 นาที 5 วินาที"), (3780, "1 ชั่วโมง 3 นาที"), (-1, "0.0 วินาที"),
+])
+def test_duration_says_how_long_something_took_in_thai(seconds, text):
+    from datetime import timedelta
+
+    assert render("{{ d|duration }}", d=timedelta(seconds=seconds)) == text
+    assert render("{{ d|duration }}", d=None) == ""
