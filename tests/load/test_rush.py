@@ -1,0 +1,65 @@
+"""The deadline rush in short (20 districts, 4 of them with two reporters, 3 bureaus, 15 s): nothing a client was told is lost or doubled.
+
+The full form (245 districts) is ``make bench-rush``; docs/benchmarks.md has its numbers. This one runs in
+``make test`` on the PostgreSQL pass, with the same gunicorn + Celery worker + beat + Redis setup.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import socket
+
+import pytest
+from django.db import connection
+
+from tests.conftest import port_open, require
+
+pytestmark = [pytest.mark.load, pytest.mark.postgres, pytest.mark.redis, pytest.mark.celery_worker,
+              pytest.mark.django_db(transaction=True)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_short_rush_keeps_exactly_what_every_client_was_told(tmp_path):
+    if os.environ.get("KRS_EXPECT_DB") == "sqlite":
+        pytest.skip("this pass runs on SQLite on purpose (the servers need the test database over the network)")
+    require(connection.vendor == "postgresql", "the rush needs DATABASE_URL=postgres://…")
+    require(port_open("127.0.0.1", 6379), "Redis is not reachable at 127.0.0.1:6379")
+    require(all(importlib.util.find_spec(name) for name in ("gunicorn", "locust")), "gunicorn and locust are installed")
+    from tests.load.rush import KINDS, Servers, rush, seed, verify
+
+    seeded = seed(districts=20, bureaus=3, indicators=6, second_reporters=4)
+    with Servers(workdir=tmp_path, port=free_port(), gunicorn_workers=2) as servers:
+        stats, told, output = rush(servers=servers, seeded=seeded, seconds=15, spawn_rate=25)
+    server_log = servers.log("gunicorn", since_mark=True) + servers.log("worker", since_mark=True)
+    verdict = verify(told, seeded.round_id, server_log)
+
+    assert verdict.ok, "\n".join(verdict.problems[:20]) + "\n" + output[-2000:]
+    by_kind = {s.name: s for s in stats}
+    assert set(KINDS) <= set(by_kind), output[-2000:]
+    assert all(s.failures == 0 for s in stats), output[-3000:]
+    assert by_kind["login"].requests == 27  # every user logged in once
+    assert verdict.saves >= 20 and verdict.certified >= 1
+    assert '"logger": "krs.request"' in server_log  # the web process logged JSON lines with request ids
+
+
+def test_the_check_catches_a_lost_a_doubled_and_an_unaudited_save(district, bureau):
+    """verify() itself: a database that disagrees with what clients were told is reported, each way."""
+    from tests.load.rush import verify
+    from tests.reporting.factories import open_world
+
+    world = open_world(bureau=bureau)
+    entry = world.entry(district, world.quantitative)
+    a, b = (f"v{world.quantitative.variables.get(code=code).pk}" for code in "AB")
+    told = [{"kind": "save", "user": "x", "entry": entry.pk, "version": 1, "values": {a: "90", b: "100"}}]
+    problems = verify(told, world.round.pk, "").problems  # told "saved", but nothing is in the database
+    assert any("version 0 in the database" in p for p in problems) and any("audit versions" in p for p in problems)
+    doubled = verify(told + told, world.round.pk, "").problems
+    assert any("not 1..n once each" in p for p in doubled)
+    assert verify([], world.round.pk, "").ok
+    assert not verify([], world.round.pk, '{"logger": "krs.request", "status": 500}').ok
