@@ -130,6 +130,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", True)
+# The client's address behind the proxy (X-Forwarded-For), not the proxy's: krs/http.py.
+AXES_CLIENT_IP_CALLABLE = "krs.http.client_ip"
 
 # Thai first, English second; the language switch posts to Django's set_language view.
 LANGUAGE_CODE = "th"
@@ -257,6 +259,7 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+KRS_BEHIND_PROXY = False  # requests arrive through a TLS-terminating proxy (X-Forwarded-Proto/-For)
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -266,6 +269,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", True)
     if env.bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        KRS_BEHIND_PROXY = True
 
 # Content-Security-Policy (django-csp): scripts only from this site's static files, never inline, never
 # eval (htmx is told so in templates/base.html). Styles allow inline because tree pages indent rows with

@@ -176,3 +176,33 @@ def test_an_error_report_hides_posted_passwords_headers_and_secret_settings(rf, 
     assert "boom" in report and SECRET_PASSWORD not in report
     safe = SafeExceptionReporterFilter().get_safe_settings()
     assert SECRET_PASSWORD not in str(safe) and settings.SECRET_KEY not in str(safe)
+
+
+# --- Login throttling behind the proxy -------------------------------------------------------------
+
+
+def test_behind_the_proxy_failures_lock_the_clients_address_not_the_proxys(client, district_user, settings):
+    """Every request reaches the app from the proxy (REMOTE_ADDR 127.0.0.1): the lock is per client address."""
+    settings.KRS_BEHIND_PROXY = True
+    settings.AXES_FAILURE_LIMIT = 3
+    url = reverse("login")
+    for _ in range(3):
+        client.post(url, {"username": district_user.username, "password": "wrong"}, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    # The same client, forging an address before the one the proxy appended, is still locked out.
+    forged = client.post(url, {"username": district_user.username, "password": PASSWORD},
+                         HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    assert forged.status_code in {403, 429} and "_auth_user_id" not in client.session
+    # The real user at another address is not locked out by someone else's failures.
+    response = client.post(url, {"username": district_user.username, "password": PASSWORD},
+                           HTTP_X_FORWARDED_FOR="192.0.2.44")
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(rf, settings):
+    from krs.http import client_ip
+
+    settings.KRS_BEHIND_PROXY = False
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="192.0.2.1")) == "192.0.2.1"
+    settings.KRS_BEHIND_PROXY = True
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="127.0.0.1")) == "203.0.113.9"
+    assert client_ip(rf.get("/", REMOTE_ADDR="127.0.0.1")) == "127.0.0.1"
