@@ -237,8 +237,41 @@ def summarize(name: str, rows: list[list], window: float) -> Stat:
                 percentile(ordered, 0.50), percentile(ordered, 0.95), percentile(ordered, 0.99), ordered[-1])
 
 
-def rush(*, servers: Servers, seeded: Seeded, seconds: int, spawn_rate: int) -> tuple[list[Stat], list[dict], str]:
-    """Locust against the servers: (stats per kind of request, what clients were told, Locust's output)."""
+@dataclass
+class Run:
+    stats: list[Stat]  # the whole run, per kind of request
+    steady: list[Stat]  # only requests sent after the last login finished: the rush with everyone in
+    told: list[dict]  # what the clients were told (locustfile.record)
+    output: str  # Locust's own summary, with its error report
+
+    @property
+    def errors(self) -> list[str]:
+        """Locust's error report: each distinct failure with its count."""
+        if "Error report" not in self.output:
+            return []
+        lines = self.output.split("Error report", 1)[1].splitlines()
+        return [line.strip() for line in lines if line.strip() and line.strip()[0].isdigit()]
+
+
+def tables(timings: dict[str, list[list]]) -> tuple[list[Stat], list[Stat]]:
+    """Stats per kind (and "Aggregated") over the whole run, and over the part after every login finished."""
+    def table(rows_by_name):
+        every = [row for rows in rows_by_name.values() for row in rows]
+        if not every:
+            return []
+        # The run: from the first request sent to the last answer received.
+        window = max(start + ms / 1000 for start, ms, _ in every) - min(start for start, _ms, _ in every)
+        return [*(summarize(name, rows, window) for name, rows in rows_by_name.items() if rows),
+                summarize("Aggregated", every, window)]
+
+    logins = timings.get("login", [])
+    everyone_in = max((start + ms / 1000 for start, ms, _ in logins), default=0)
+    after = {name: [row for row in rows if row[0] >= everyone_in] for name, rows in timings.items()}
+    return table(timings), table(after)
+
+
+def rush(*, servers: Servers, seeded: Seeded, seconds: int, spawn_rate: int) -> Run:
+    """Locust against the servers, every user started at once; what it measured and what clients were told."""
     work = servers.workdir
     accounts = work / "accounts.json"
     accounts.write_text(json.dumps({"districts": [{"username": u} for u in seeded.districts],
@@ -256,14 +289,9 @@ def rush(*, servers: Servers, seeded: Seeded, seconds: int, spawn_rate: int) -> 
     )
     timings_file = Path(f"{records}.timings.json")
     timings = json.loads(timings_file.read_text(encoding="utf-8")) if timings_file.exists() else {}
-    every = [row for rows in timings.values() for row in rows]
-    # The run: from the first request sent to the last answer received.
-    window = (max(start + ms / 1000 for start, ms, _ in every) - min(start for start, _ms, _ in every)) if every else 0
-    stats = [summarize(name, rows, window) for name, rows in timings.items()]
-    if every:
-        stats.append(summarize("Aggregated", every, window))
     told = [json.loads(line) for line in records.read_text(encoding="utf-8").splitlines()] if records.exists() else []
-    return stats, told, result.stdout + result.stderr
+    whole, steady = tables(timings)
+    return Run(whole, steady, told, result.stdout + result.stderr)
 
 
 # --- 4. Check -------------------------------------------------------------------------------------------
@@ -363,15 +391,25 @@ def verify(told: list[dict], round_id: int, server_log: str) -> Verdict:
 # --- The full form, for docs/benchmarks.md ---------------------------------------------------------------
 
 
-def report(stats: list[Stat], verdict: Verdict, seconds: int, about: list[tuple[str, str]]) -> str:
-    lines = [f"- {name}: {value}" for name, value in about]
-    lines += ["", "| request | requests | failures | requests/s | p50 ms | p95 ms | p99 ms | max ms |",
-              "|---|---:|---:|---:|---:|---:|---:|---:|"]
+def table(stats: list[Stat]) -> list[str]:
+    lines = ["| request | requests | failures | requests/s | p50 ms | p95 ms | p99 ms | max ms |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
     order = {name: n for n, name in enumerate([*KINDS, "Aggregated"])}
     for s in sorted(stats, key=lambda s: order.get(s.name, 99)):
         name = "all requests" if s.name == "Aggregated" else s.name
         lines.append(f"| {name} | {s.requests:,} | {s.failures} | {s.per_second:.1f} | {s.p50:.0f} | {s.p95:.0f} | "
                      f"{s.p99:.0f} | {s.max:.0f} |")
+    return lines
+
+
+def report(run: Run, verdict: Verdict, about: list[tuple[str, str]]) -> str:
+    lines = [f"- {name}: {value}" for name, value in about]
+    lines += ["", "The whole run:", "", *table(run.stats)]
+    if run.steady:
+        lines += ["", "After the last login finished (everyone in, saving and certifying):", "", *table(run.steady)]
+    if run.errors:
+        lines += ["", "Failed requests (Locust's error report: count, request, reason):", "",
+                  *(f"- `{error}`" for error in run.errors)]
     lines += ["", f"Acknowledged: {verdict.saves:,} saves of {verdict.entries_saved:,} entries, {verdict.conflicts} "
               f"version conflicts, {verdict.refused} saves refused (certified meanwhile), {verdict.certified:,} "
               f"certifications, {verdict.certify_refused} certifications refused. Database check: "
@@ -389,7 +427,7 @@ def main() -> int:
     parser.add_argument("--bureaus", type=int, default=15)
     parser.add_argument("--indicators", type=int, default=15)
     parser.add_argument("--second-reporters", type=int, default=25, help="districts with two reporters saving at once")
-    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--seconds", type=int, default=120)
     parser.add_argument("--spawn-rate", type=int, default=50)
     parser.add_argument("--port", type=int, default=int(os.environ.get("KRS_LOAD_PORT", "8140")))
     args = parser.parse_args()
@@ -415,17 +453,17 @@ def main() -> int:
         connection.close()  # the servers and Locust get the machine; this process only reads at the end
         with Servers(workdir=Path(tmp), port=args.port) as servers:
             print(f"[rush] servers healthy at {servers.url}; rushing for {args.seconds} s", file=sys.stderr)
-            stats, told, output = rush(servers=servers, seeded=seeded, seconds=args.seconds, spawn_rate=args.spawn_rate)
-        verdict = verify(told, seeded.round_id, servers.log("gunicorn", since_mark=True) + servers.log("worker", since_mark=True))
+            run = rush(servers=servers, seeded=seeded, seconds=args.seconds, spawn_rate=args.spawn_rate)
+        verdict = verify(run.told, seeded.round_id, servers.log("gunicorn", since_mark=True) + servers.log("worker", since_mark=True))
         about = [*machine()[:4], ("setup", f"gunicorn --workers {servers.gunicorn_workers} --threads {servers.threads}, "
                                            f"one Celery worker and beat on Redis, DEBUG=false, JSON logs, all on this machine"),
                  ("load", f"{args.districts} districts: {len(seeded.districts)} reporters ({args.second_reporters} districts "
                           f"with two, saving the same entries at once), {len(seeded.bureaus)} bureau certifiers "
                           f"(Locust, {args.spawn_rate} users started per second), {args.seconds} s; "
                           f"{args.indicators} indicators, {seeded.entries:,} entries")]
-        print(report(stats, verdict, args.seconds, about))
-        if not verdict.ok:
-            print(output[-3000:], file=sys.stderr)
+        print(report(run, verdict, about))
+        if not verdict.ok or run.errors:
+            print(run.output[-3000:], file=sys.stderr)
     return 0 if verdict.ok else 1
 
 

@@ -35,14 +35,14 @@ def test_a_short_rush_keeps_exactly_what_every_client_was_told(tmp_path):
 
     seeded = seed(districts=20, bureaus=3, indicators=6, second_reporters=4)
     with Servers(workdir=tmp_path, port=free_port(), gunicorn_workers=2) as servers:
-        stats, told, output = rush(servers=servers, seeded=seeded, seconds=15, spawn_rate=25)
+        run = rush(servers=servers, seeded=seeded, seconds=15, spawn_rate=25)
     server_log = servers.log("gunicorn", since_mark=True) + servers.log("worker", since_mark=True)
-    verdict = verify(told, seeded.round_id, server_log)
+    verdict = verify(run.told, seeded.round_id, server_log)
 
-    assert verdict.ok, "\n".join(verdict.problems[:20]) + "\n" + output[-2000:]
-    by_kind = {s.name: s for s in stats}
-    assert set(KINDS) <= set(by_kind), output[-2000:]
-    assert all(s.failures == 0 for s in stats), output[-3000:]
+    assert verdict.ok, "\n".join(verdict.problems[:20]) + "\n" + run.output[-2000:]
+    by_kind = {s.name: s for s in run.stats}
+    assert set(KINDS) <= set(by_kind), run.output[-2000:]
+    assert all(s.failures == 0 for s in run.stats) and not run.errors, run.output[-3000:]
     assert by_kind["login"].requests == 27  # every user logged in once
     assert verdict.saves >= 20 and verdict.certified >= 1
     assert '"logger": "krs.request"' in server_log  # the web process logged JSON lines with request ids
@@ -63,3 +63,19 @@ def test_the_check_catches_a_lost_a_doubled_and_an_unaudited_save(district, bure
     assert any("not 1..n once each" in p for p in doubled)
     assert verify([], world.round.pk, "").ok
     assert not verify([], world.round.pk, '{"logger": "krs.request", "status": 500}').ok
+
+
+def test_the_tables_split_the_run_at_the_last_login():
+    from tests.load.rush import tables
+
+    timings = {  # (started, milliseconds, failed)
+        "login": [[100.0, 2000, False], [100.5, 4000, False]],  # everyone is in at 104.5
+        "save (htmx)": [[103.0, 100, False], [105.0, 100, False], [106.0, 300, True]],
+    }
+    whole, steady = tables(timings)
+    by_kind = {s.name: s for s in whole}
+    assert by_kind["save (htmx)"].requests == 3 and by_kind["save (htmx)"].failures == 1
+    assert by_kind["Aggregated"].requests == 5 and by_kind["Aggregated"].per_second == pytest.approx(5 / 6.3)
+    assert by_kind["login"].p50 == 2000 and by_kind["login"].p99 == 4000  # nearest rank
+    after = {s.name: s for s in steady}
+    assert set(after) == {"save (htmx)", "Aggregated"} and after["save (htmx)"].requests == 2
