@@ -85,7 +85,9 @@ class KrsUser(HttpUser):
     def on_start(self) -> None:
         self.account = _take(self.kind)
         host = self.host.split("://", 1)[1].rstrip("/")
-        self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": f"https://{host}"})
+        # As nginx talks to gunicorn: one connection per request (nginx's upstream default). Kept-alive
+        # connections straight to gunicorn race its 2 s keep-alive timeout and fail as "connection reset".
+        self.client.headers.update({"X-Forwarded-Proto": "https", "Origin": f"https://{host}", "Connection": "close"})
         self.login()
 
     def login(self) -> None:
@@ -114,7 +116,7 @@ class DistrictReporter(KrsUser):
     def open_page(self) -> None:
         with self.client.get("/reporting/", name="entry page", catch_response=True) as response:
             if response.status_code != 200 or "hx-headers" not in response.text:
-                response.failure(f"entry page: {response.status_code}")
+                response.failure(f"entry page: HTTP {response.status_code} {response.error or ''}")
                 return
             self.csrf = CSRF_HEADER.search(response.text).group(1)
             for match in SAVE_FORM.finditer(response.text):
@@ -142,7 +144,7 @@ class DistrictReporter(KrsUser):
                               headers={"HX-Request": "true", "X-CSRFToken": self.csrf}) as response:
             found = VERSION.search(response.text) if response.status_code == 200 else None
             if found is None:
-                response.failure(f"save: HTTP {response.status_code}")
+                response.failure(f"save: HTTP {response.status_code} {response.error or ''}")
                 return
             status = response.headers.get("X-KRS-Status")
             if status is None and 'data-testid="saved"' in response.text:
@@ -173,7 +175,7 @@ class BureauCertifier(KrsUser):
     def certify_some(self) -> None:
         with self.client.get("/certification/?status=awaiting", name="queue", catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"queue: {response.status_code}")
+                response.failure(f"queue: HTTP {response.status_code} {response.error or ''}")
                 return
             waiting = QUEUE_ENTRY.findall(response.text)
             token = CSRF_FIELD.search(response.text).group(1)
@@ -181,7 +183,7 @@ class BureauCertifier(KrsUser):
             with self.client.post(f"/certification/entries/{pk}/certify/", name="certify", catch_response=True,
                                   data={"csrfmiddlewaretoken": token, "next": f"/certification/entries/{pk}/"}) as answer:
                 if answer.status_code != 200:
-                    answer.failure(f"certify: {answer.status_code}")
+                    answer.failure(f"certify: HTTP {answer.status_code} {answer.error or ''}")
                 elif "alert alert-success" in answer.text:
                     record(kind="certify", user=self.account["username"], entry=int(pk), ok=True)
                 elif "alert alert-danger" in answer.text:  # the district changed it first: refused, told why

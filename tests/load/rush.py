@@ -351,11 +351,20 @@ def verify(told: list[dict], round_id: int, server_log: str) -> Verdict:
 
     for pk, entry in entries.items():
         acked = sorted(saves.get(pk, []), key=lambda s: s["version"])
-        versions = [s["version"] for s in acked]
+        # Two reporters of one district may send the same values: the second save changes nothing, keeps
+        # the version and is (rightly) told "saved". So one version may be acknowledged more than once,
+        # but only with the same values; different values under one version would be a lost update.
+        by_ack: dict[int, list[dict]] = defaultdict(list)
+        for save in acked:
+            by_ack[save["version"]].append(save)
+        versions = sorted(by_ack)
         if versions != list(range(1, len(versions) + 1)):
-            problems.append(f"entry {pk}: acknowledged versions {versions} are not 1..n once each")
+            problems.append(f"entry {pk}: acknowledged versions {versions} are not 1..n")
+        for version, same in by_ack.items():
+            if any(save["values"] != same[0]["values"] for save in same):
+                problems.append(f"entry {pk} v{version}: told saved with different values {[s['values'] for s in same]}")
         if entry.version != len(versions):
-            problems.append(f"entry {pk}: version {entry.version} in the database, {len(versions)} saves acknowledged")
+            problems.append(f"entry {pk}: version {entry.version} in the database, {len(versions)} acknowledged")
         expected = {name: Decimal(text) for name, text in acked[-1]["values"].items()} if acked else {}
         if values.get(pk, {}) != expected:
             problems.append(f"entry {pk}: database holds {values.get(pk, {})}, the last acknowledged save sent {expected}")
@@ -365,21 +374,25 @@ def verify(told: list[dict], round_id: int, server_log: str) -> Verdict:
         if sorted(by_version) != versions:
             problems.append(f"entry {pk}: audit versions {sorted(by_version)} ≠ acknowledged {versions}")
         codes = {f"v{v.pk}": v.code for v in entry.indicator.variables.all()}
-        for save in acked:
-            audited = {c.field: c.new_value for c in by_version.get(save["version"], [])}
-            users = {c.changed_by.username for c in by_version.get(save["version"], [])}
-            for name, text in save["values"].items():
+        for version, same in by_ack.items():
+            audited = {c.field: c.new_value for c in by_version.get(version, [])}
+            users = {c.changed_by.username for c in by_version.get(version, [])}
+            for name, text in same[0]["values"].items():
                 if codes[name] in audited and audited[codes[name]] != format_value(Decimal(text)):
-                    problems.append(f"entry {pk} v{save['version']}: audit says {codes[name]}={audited[codes[name]]}, sent {text}")
-            if not audited or users != {save["user"]}:
-                problems.append(f"entry {pk} v{save['version']}: audit rows {audited} by {users}, saved by {save['user']}")
+                    problems.append(f"entry {pk} v{version}: audit says {codes[name]}={audited[codes[name]]}, sent {text}")
+            if not audited or len(users) != 1 or not users <= {save["user"] for save in same}:
+                problems.append(f"entry {pk} v{version}: audit rows {audited} by {users}, "
+                                f"saved by {[save['user'] for save in same]}")
         n_events, n_told = len(events.get(pk, [])), certified.get(pk, 0)
         if n_events != n_told or (entry.status == Entry.Status.CERTIFIED) != (n_told == 1):
             problems.append(f"entry {pk}: {n_events} certification events, status {entry.status}, {n_told} acknowledged")
     unknown = (set(saves) | set(certified)) - set(entries)
     if unknown:
         problems.append(f"acknowledged entries not in the round: {sorted(unknown)[:10]}")
-    errors = [line for line in server_log.splitlines() if '"level": "ERROR"' in line or "Traceback" in line]
+    # Django's lines are JSON; gunicorn's own ("[CRITICAL] WORKER TIMEOUT", a killed worker) are text.
+    errors = [line for line in server_log.splitlines()
+              if '"level": "ERROR"' in line or '"level": "CRITICAL"' in line or "Traceback" in line
+              or "[CRITICAL]" in line or "[ERROR]" in line]
     if errors:
         problems.append(f"{len(errors)} error lines in the server log, first: {errors[0][:500]}")
     server_errors = [line for line in server_log.splitlines() if '"logger": "krs.request"' in line and '"status": 5' in line]
@@ -427,8 +440,10 @@ def main() -> int:
     parser.add_argument("--bureaus", type=int, default=15)
     parser.add_argument("--indicators", type=int, default=15)
     parser.add_argument("--second-reporters", type=int, default=25, help="districts with two reporters saving at once")
-    parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--spawn-rate", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=180)
+    parser.add_argument("--spawn-rate", type=int, default=5,
+                        help="users started per second: each logs in at once (a password hash, ~0.2 s of a core)")
+    parser.add_argument("--workdir", help="keep the servers' logs and Locust's records here (default: a temporary folder)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("KRS_LOAD_PORT", "8140")))
     args = parser.parse_args()
 
@@ -445,6 +460,9 @@ def main() -> int:
               "database bench_<name> there) and Redis", file=sys.stderr)
         return 0
     with throwaway_database(), tempfile.TemporaryDirectory(prefix="krs-rush-") as tmp:
+        if args.workdir:
+            tmp = args.workdir
+            Path(tmp).mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         seeded = seed(districts=args.districts, bureaus=args.bureaus, indicators=args.indicators,
                       second_reporters=args.second_reporters)

@@ -59,8 +59,10 @@ def test_the_check_catches_a_lost_a_doubled_and_an_unaudited_save(district, bure
     told = [{"kind": "save", "user": "x", "entry": entry.pk, "version": 1, "values": {a: "90", b: "100"}}]
     problems = verify(told, world.round.pk, "").problems  # told "saved", but nothing is in the database
     assert any("version 0 in the database" in p for p in problems) and any("audit versions" in p for p in problems)
-    doubled = verify(told + told, world.round.pk, "").problems
-    assert any("not 1..n once each" in p for p in doubled)
+    lost = {**told[0], "user": "y", "values": {a: "91", b: "100"}}  # two different saves both told version 1
+    assert any("told saved with different values" in p for p in verify(told + [lost], world.round.pk, "").problems)
+    skipped = {**told[0], "version": 2}  # version 2 told, version 1 never
+    assert any("not 1..n" in p for p in verify([skipped], world.round.pk, "").problems)
     assert verify([], world.round.pk, "").ok
     assert not verify([], world.round.pk, '{"logger": "krs.request", "status": 500}').ok
 
@@ -79,3 +81,29 @@ def test_the_tables_split_the_run_at_the_last_login():
     assert by_kind["login"].p50 == 2000 and by_kind["login"].p99 == 4000  # nearest rank
     after = {s.name: s for s in steady}
     assert set(after) == {"save (htmx)", "Aggregated"} and after["save (htmx)"].requests == 2
+
+
+def test_a_killed_gunicorn_worker_fails_the_check(district, bureau):
+    from tests.load.rush import verify
+    from tests.reporting.factories import open_world
+
+    world = open_world(bureau=bureau)
+    log = "[2026-11-22 06:15:01 +0700] [4242] [CRITICAL] WORKER TIMEOUT (pid:4250)"
+    assert not verify([], world.round.pk, log).ok
+
+
+def test_the_check_accepts_a_second_reporter_saving_the_same_values(district, bureau, district_user):
+    """The second save of identical values changes nothing and keeps the version: told "saved", rightly."""
+    from reporting.services import entry_save_values
+    from tests.load.rush import verify
+    from tests.reporting.factories import open_world
+
+    world = open_world(bureau=bureau)
+    entry = world.entry(district, world.quantitative)
+    a, b = (f"v{world.quantitative.variables.get(code=code).pk}" for code in "AB")
+    first = entry_save_values(entry=entry, user=district_user, raw={a: "90", b: "100"}, expected_version=0)
+    again = entry_save_values(entry=entry, user=district_user, raw={a: "90", b: "100"}, expected_version=1)
+    assert first.entry.version == again.entry.version == 1
+    told = [{"kind": "save", "user": district_user.username, "entry": entry.pk, "version": 1, "values": {a: "90", b: "100"}},
+            {"kind": "save", "user": "second-reporter", "entry": entry.pk, "version": 1, "values": {a: "90", b: "100"}}]
+    assert verify(told, world.round.pk, "").problems == []
