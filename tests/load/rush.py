@@ -415,11 +415,44 @@ def table(stats: list[Stat]) -> list[str]:
     return lines
 
 
-def report(run: Run, verdict: Verdict, about: list[tuple[str, str]]) -> str:
+SERVER_KINDS = [  # (kind, method, path pattern) of the JSON request log, as the clients name them
+    ("login page", "GET", r"^/accounts/login/$"), ("login", "POST", r"^/accounts/login/$"), ("home", "GET", r"^/$"),
+    ("entry page (redirect)", "GET", r"^/reporting/$"), ("entry page", "GET", r"^/reporting/rounds/\d+/$"),
+    ("save (htmx)", "POST", r"^/reporting/entries/\d+/save/$"),
+    ("queue", "GET", r"^/certification/$"), ("certify", "POST", r"^/certification/entries/\d+/certify/$"),
+    ("review page", "GET", r"^/certification/entries/\d+/$"),
+]
+
+
+def server_times(log: str) -> list[str]:
+    """Per kind of request, the time gunicorn spent on it (the krs.request lines): work without the queueing."""
+    import re
+
+    found: dict[str, list[float]] = defaultdict(list)
+    for line in log.splitlines():
+        if not line.startswith("{") or '"krs.request"' not in line:
+            continue
+        entry = json.loads(line)
+        for kind, method, pattern in SERVER_KINDS:
+            if entry["method"] == method and re.match(pattern, entry["path"]):
+                found[kind].append(entry["duration_ms"])
+    lines = ["| request (server side) | requests | p50 ms | p95 ms | p99 ms | max ms |", "|---|---:|---:|---:|---:|---:|"]
+    for kind, _method, _pattern in SERVER_KINDS:
+        if found[kind]:
+            ordered = sorted(found[kind])
+            lines.append(f"| {kind} | {len(ordered):,} | {percentile(ordered, .5):.0f} | {percentile(ordered, .95):.0f} | "
+                         f"{percentile(ordered, .99):.0f} | {ordered[-1]:.0f} |")
+    return lines
+
+
+def report(run: Run, verdict: Verdict, about: list[tuple[str, str]], server_log: str = "") -> str:
     lines = [f"- {name}: {value}" for name, value in about]
     lines += ["", "The whole run:", "", *table(run.stats)]
     if run.steady:
         lines += ["", "After the last login finished (everyone in, saving and certifying):", "", *table(run.steady)]
+    if server_log:
+        lines += ["", "The same requests as gunicorn timed them (from the request's arrival at Django to its answer: no "
+                  "waiting for a thread):", "", *server_times(server_log)]
     if run.errors:
         lines += ["", "Failed requests (Locust's error report: count, request, reason):", "",
                   *(f"- `{error}`" for error in run.errors)]
@@ -479,7 +512,7 @@ def main() -> int:
                           f"with two, saving the same entries at once), {len(seeded.bureaus)} bureau certifiers "
                           f"(Locust, {args.spawn_rate} users started per second), {args.seconds} s; "
                           f"{args.indicators} indicators, {seeded.entries:,} entries")]
-        print(report(run, verdict, about))
+        print(report(run, verdict, about, servers.log("gunicorn", since_mark=True)))
         if not verdict.ok or run.errors:
             print(run.output[-3000:], file=sys.stderr)
     return 0 if verdict.ok else 1

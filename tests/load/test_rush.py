@@ -107,3 +107,15 @@ def test_the_check_accepts_a_second_reporter_saving_the_same_values(district, bu
     told = [{"kind": "save", "user": district_user.username, "entry": entry.pk, "version": 1, "values": {a: "90", b: "100"}},
             {"kind": "save", "user": "second-reporter", "entry": entry.pk, "version": 1, "values": {a: "90", b: "100"}}]
     assert verify(told, world.round.pk, "").problems == []
+
+
+def test_server_times_come_from_the_json_request_log():
+    from tests.load.rush import server_times
+
+    log = "\n".join([
+        '{"logger": "krs.request", "method": "POST", "path": "/reporting/entries/7/save/", "status": 200, "duration_ms": 40.0}',
+        '{"logger": "krs.request", "method": "POST", "path": "/reporting/entries/8/save/", "status": 200, "duration_ms": 60.0}',
+        '{"logger": "django.request", "message": "Not Found"}',
+        "[2026-11-22 06:18:00 +0700] [9684] [INFO] Starting gunicorn",
+    ])
+    assert "| save (htmx) | 2 | 40 | 60 | 60 | 60 |" in server_times(log)
