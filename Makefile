@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: install run test lint check translations makemessages bench clean
+.PHONY: install run test lint check translations makemessages bench bench-rush audit clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,11 +32,21 @@ test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Times the entry page and the save, the national results and the deadline sweep, each on a throwaway
-# database (var/bench/ or bench_<name>); docs/benchmarks.md.
+# database (var/bench/ or bench_<name>), then the deadline rush (PostgreSQL only); docs/benchmarks.md.
 bench: install
 	$(BIN)/python -m bench.entry_page
 	$(BIN)/python -m bench.national_results
 	$(BIN)/python -m bench.deadlines
+	$(BIN)/python -m tests.load.rush
+
+# The deadline rush alone: 245 districts save while 15 bureaus certify, against gunicorn + Celery + Redis
+# on a throwaway PostgreSQL database (DATABASE_URL=postgres://…); tests/load/rush.py, docs/benchmarks.md.
+bench-rush: install
+	$(BIN)/python -m tests.load.rush $(RUSH_ARGS)
+
+# Known vulnerabilities in the pinned dependencies (pip-audit); .ci/audit.
+audit: $(STAMP)
+	$(BIN)/python .ci/audit
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -13,6 +13,10 @@ app = Celery("krs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+from krs.logs import connect_celery_signals  # noqa: E402
+
+connect_celery_signals()
+
 
 @app.on_after_finalize.connect
 def _schedule(sender: Celery, **kwargs) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -16,3 +17,17 @@ def posted_next(request: HttpRequest, default: str) -> str:
                                                   require_https=request.is_secure()):
         return target
     return default
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, for login throttling (django-axes' AXES_CLIENT_IP_CALLABLE).
+
+    Behind the TLS proxy every connection comes from the proxy, so REMOTE_ADDR would make every user one
+    address; the client's is the last X-Forwarded-For entry, the one the proxy appended. Entries before it
+    are whatever the client sent, so they are never used: a forged header cannot dodge the lockout.
+    """
+    if settings.KRS_BEHIND_PROXY:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR")

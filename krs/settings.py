@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "csp",
     "simple_history",
     "krs",
     "indicators",
@@ -61,7 +62,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id for every log line, and one line per request (krs/logs.py).
+    "krs.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -130,6 +134,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", True)
+# The client's address behind the proxy (X-Forwarded-For), not the proxy's: krs/http.py.
+AXES_CLIENT_IP_CALLABLE = "krs.http.client_ip"
 
 # Thai first, English second; the language switch posts to Django's set_language view.
 LANGUAGE_CODE = "th"
@@ -273,6 +279,7 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+KRS_BEHIND_PROXY = False  # requests arrive through a TLS-terminating proxy (X-Forwarded-Proto/-For)
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -282,12 +289,36 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", True)
     if env.bool("BEHIND_TLS_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        KRS_BEHIND_PROXY = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
-    "root": {"handlers": ["console"], "level": env.choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})},
+# Content-Security-Policy (django-csp): scripts only from this site's static files, never inline, never
+# eval (htmx is told so in templates/base.html). Styles allow inline because tree pages indent rows with
+# style="padding-left: …" attributes; a style cannot run code. Bootstrap draws some icons as data: SVG.
+from csp import constants as csp  # noqa: E402  (lowercase: every uppercase name here becomes a setting)
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, "'unsafe-inline'"],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
 }
+# Load balancers probe /health/ over plain HTTP (krs/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+
+# Logs: text lines by default, JSON lines (one object per line, with request_id, user_id, path, status,
+# duration_ms) with KRS_LOG_FORMAT=json, for the web and the worker alike (krs/logs.py).
+from krs.logs import logging_config  # noqa: E402
+
+LOG_FORMAT = env.choice("KRS_LOG_FORMAT", "text", {"text", "json"})
+LOGGING = logging_config(json=LOG_FORMAT == "json",
+                         level=env.choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}))
+# The worker logs through LOGGING too, instead of Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
