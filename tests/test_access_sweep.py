@@ -30,6 +30,7 @@ from attachments.models import Attachment, AttachmentEvent
 from certification.models import Flag, Message, StatusEvent, SweepRun
 from certification.workflow import entry_mark_reported
 from krs.models import Notification
+from krs.tasks import heartbeat
 from reporting.models import Entry, Value, ValueChange
 from tests.attachments.conftest import attach
 from tests.reporting.factories import open_world
@@ -72,6 +73,7 @@ TABLE: dict[str, Row] = {
     #                          method args            anon   district other_d bureau other_b exec  admin
     "home": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
     "notifications": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "health": everyone("GET", "", 200),  # for monitors: no login, nothing sensitive (tests/krs/test_health.py)
     "login": everyone("GET", "", 200),
     "logout": everyone("POST", "", LOGIN),
     "password_change": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
@@ -175,6 +177,7 @@ def url_names() -> list[str]:
 def world(district, other_district, bureau, other_bureau, district_user, other_district_user, certifier,
           other_certifier, executive, admin_user):
     w = open_world(bureau=bureau)
+    heartbeat()  # the worker is alive: /health/ answers 200
     entry = w.entry(district, w.quantitative)
     entry.self_score = Decimal("4.00000")
     entry.save(update_fields=["self_score"])

@@ -7,9 +7,15 @@
     var select = event.target.closest && event.target.closest("select[data-navigate]");
     if (select && select.value) window.location = select.value;
   });
-  // <button data-print>: print the page.
   document.addEventListener("click", function (event) {
-    var button = event.target.closest && event.target.closest("[data-print]");
-    if (button) window.print();
+    if (!event.target.closest) return;
+    // <button data-print>: print the page.
+    if (event.target.closest("[data-print]")) window.print();
+    // <input data-select-on-click>: select the whole value (a token to copy).
+    var field = event.target.closest("[data-select-on-click]");
+    if (field) field.select();
+    // <button data-copy="id">: copy that field's value to the clipboard.
+    var copy = event.target.closest("[data-copy]");
+    if (copy && navigator.clipboard) navigator.clipboard.writeText(document.getElementById(copy.dataset.copy).value);
   });
 })();

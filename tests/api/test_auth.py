@@ -113,4 +113,6 @@ def test_the_admin_shows_a_new_token_once_and_stores_only_its_digest(client, adm
     secret = html[start:html.index('"', start)]
     assert token.digest == digest_of(secret) and token.created_by == admin_user
     assert "ระบบจะไม่แสดงอีก" in html and "no-store" in response["Cache-Control"]
+    # Under the Content-Security-Policy: no inline handler; the copy button is bound by static/js/krs.js.
+    assert "onclick=" not in html and 'data-copy="issued-token"' in html and "js/krs.js" in html
     assert secret not in client.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
