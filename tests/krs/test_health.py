@@ -16,9 +16,17 @@ pytestmark = pytest.mark.django_db
 REDIS_OURS = "redis://127.0.0.1:6379/13"
 
 
-@pytest.fixture
-def beating(settings):
+def filesystem_broker(settings, folder) -> None:
+    """The development broker, with its folder (settings make it only when the process starts on it: CI's
+    PostgreSQL pass starts on Redis)."""
     settings.CELERY_BROKER_URL = "filesystem://"
+    settings.CELERY_BROKER_DIR = folder
+    (folder / "in").mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def beating(settings, tmp_path):
+    filesystem_broker(settings, tmp_path / "broker")
     Heartbeat.objects.create(name="beat", at=timezone.now() - timedelta(seconds=5))
 
 
@@ -73,17 +81,17 @@ def test_a_stale_heartbeat_means_the_worker_or_beat_is_down(client, beating, set
     assert worker["ok"] is False and worker["stale_after_seconds"] == 210 and worker["age_seconds"] >= 211
 
 
-def test_no_heartbeat_at_all_is_503(client, settings):
-    settings.CELERY_BROKER_URL = "filesystem://"
+def test_no_heartbeat_at_all_is_503(client, settings, tmp_path):
+    filesystem_broker(settings, tmp_path / "broker")
     response = client.get("/health/")
     assert response.status_code == 503
     assert response.json()["checks"]["worker"] == {"ok": False, "error": "no heartbeat yet"}
 
 
-def test_the_heartbeat_task_makes_the_worker_healthy(client, settings):
+def test_the_heartbeat_task_makes_the_worker_healthy(client, settings, tmp_path):
     from krs.tasks import heartbeat
 
-    settings.CELERY_BROKER_URL = "filesystem://"
+    filesystem_broker(settings, tmp_path / "broker")
     assert client.get("/health/").status_code == 503
     heartbeat()  # what beat schedules and a worker runs (tests/krs/test_celery_worker.py runs it for real)
     assert client.get("/health/").status_code == 200
