@@ -26,7 +26,7 @@ from certification.selectors import bureau_queue, bureau_rounds, default_round, 
 from certification.services import MessageRefused, flags_seen, message_post
 from indicators.models import Indicator
 from krs import permissions
-from krs.http import posted_next
+from krs.http import parse_id, posted_next
 from reporting.access import entry_for
 from reporting.compute import indicator_config
 from reporting.models import Entry
@@ -150,10 +150,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     round_ = next((r for r in rounds if str(r.pk) == request.GET.get("round")), None) or default_round(rounds, timezone.now())
     status = request.GET.get("status", "")
     office = request.GET.get("office", "")[:60]
-    try:
-        indicator_id = int(request.GET.get("indicator", ""))
-    except ValueError:
-        indicator_id = None
+    indicator_id = parse_id(request.GET.get("indicator"))
     new_only = request.GET.get("new") == "1"
     found = bureau_queue(bureau=bureau, round_=round_, rounds=rounds, status=status, office=office,
                          indicator_id=indicator_id, new_only=new_only)
@@ -172,7 +169,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 def bulk_certify(request: HttpRequest) -> HttpResponse:
     """Certify the entries ticked in the queue; those no longer awaiting (or without a score) are left and counted."""
     _bureau(request)
-    ids = [int(v) for v in request.POST.getlist("entry") if v.isdigit()][:1000]
+    ids = [pk for pk in map(parse_id, request.POST.getlist("entry")) if pk is not None][:1000]
     if not ids:
         messages.error(request, _("เลือกรายการที่จะรับรองก่อน"))
     else:

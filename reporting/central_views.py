@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from indicators.models import Indicator, Round
+from krs.http import parse_id
 from krs.imports import max_file_bytes
 from krs.permissions import is_bureau_certifier
 from krs.spreadsheets import upload_stash, upload_unstash
@@ -86,9 +87,12 @@ def _posted_rows(request: HttpRequest, indicator, round_) -> tuple[dict[int, dic
     rows, versions = {}, {}
     codes = [v.code for v in central_variables(indicator, round_)] + ([LEVEL] if central_level(indicator) else [])
     for text in request.POST.getlist("row"):
+        pk = parse_id(text)
         try:
-            pk, version = int(text), int(request.POST.get(f"version-{text}", ""))
+            version = int(request.POST.get(f"version-{text}", ""))
         except ValueError:
+            continue
+        if pk is None:
             continue
         versions[pk] = version
         rows[pk] = {code: request.POST[cell_name(pk, code)] for code in codes if cell_name(pk, code) in request.POST}

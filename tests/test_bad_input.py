@@ -264,3 +264,173 @@ def test_the_bad_input_examples_include_what_districts_really_type():
 
     collect()
     assert {"๑๒๓", "1,234.5"} <= found
+
+
+# --- PMQA: written answers, links, levels and category-7 proposals through the entry page -------------------
+
+
+@pytest.fixture
+def pmqa():
+    from tests.reporting.pmqa_fixtures import pmqa_world
+
+    return pmqa_world()
+
+
+def pmqa_state(entry_id: int):
+    from reporting.models import Answer, ResultProposal
+
+    entry = Entry.objects.get(pk=entry_id)
+    return (entry.version, entry.status, list(Answer.objects.filter(entry_id=entry_id).values_list("text", "links")),
+            list(ResultProposal.objects.filter(entry_id=entry_id).values_list("name", "unit", "same_as_last_year")),
+            ValueChange.objects.filter(entry_id=entry_id).count())
+
+
+@given(answer=TEXT, links=TEXT, level=st.sampled_from(["", "x", "-1", "999999"]) | st.text(max_size=5))
+@EXAMPLES
+def test_a_pmqa_answer_of_any_text_links_and_level(client, pmqa, answer, links, level):
+    entry = pmqa.entry("1001", "1.1")
+    client.force_login(pmqa.user("bkk1"))
+    levels = [str(pk) for pk in entry.indicator.levels.values_list("pk", flat=True)]
+
+    def post():
+        before = pmqa_state(entry.pk)
+        response = client.post(reverse("reporting:entry_save", args=[entry.pk]), {
+            "version": str(entry.version), "answer": answer, "links": links, "level": level}, **HTMX)
+        return response, before, pmqa_state(entry.pk)
+
+    response, before, after = rolled_back(post)
+    if has_nul(answer, links, level):
+        assert response.status_code == 400 and after == before
+        return
+    assert response.status_code == 200
+    if response.get("X-KRS-Status"):
+        assert after == before, "a refused PMQA answer changed something"
+    else:
+        assert level.strip() == "" or level.strip() in levels  # only a level of this item is taken
+
+
+@given(name=TEXT, unit=st.sampled_from(["percent", "level", "count", "", "kg"]) | TEXT, same=st.sampled_from(["", "1", "on", "x"]),
+       result=NUMBERISH, target=NUMBERISH, baseline=NUMBERISH)
+@EXAMPLES
+def test_a_category_7_proposal_of_any_name_unit_and_numbers(client, pmqa, name, unit, same, result, target, baseline):
+    entry = pmqa.entry("1001", "7.1")
+    client.force_login(pmqa.user("bkk1"))
+    data = {"version": str(entry.version), "kpi_name": name, "kpi_unit": unit,
+            pmqa.variable_field("7.1", "A"): result, pmqa.variable_field("7.1", "B"): target,
+            pmqa.variable_field("7.1", "C"): baseline}
+    if same:
+        data["kpi_same"] = same
+
+    def post():
+        before = pmqa_state(entry.pk)
+        response = client.post(reverse("reporting:entry_save", args=[entry.pk]), data, **HTMX)
+        return response, before, pmqa_state(entry.pk)
+
+    response, before, after = rolled_back(post)
+    if has_nul(name, unit, same, result, target, baseline):
+        assert response.status_code == 400 and after == before
+        return
+    assert response.status_code == 200
+    if response.get("X-KRS-Status"):
+        assert after == before, "a refused proposal changed something"
+
+
+# --- The other decision forms and small forms -----------------------------------------------------------------
+
+
+@given(comment=TEXT, level=TEXT)
+@EXAMPLES
+def test_certify_and_reopen_with_any_comment(client, world, comment, level):
+    w = world["w"]
+    entry = w.entry(world["district"], w.quantitative)
+    Entry.objects.filter(pk=entry.pk).update(self_score=Decimal(4))
+
+    def certify_then_reopen():
+        entry_mark_reported(entry=Entry.objects.get(pk=entry.pk), by=world["district_user"])
+        client.force_login(world["certifier"])
+        certified = client.post(reverse("certification:certify", args=[entry.pk]), {"comment": comment, "level": level})
+        status = Entry.objects.get(pk=entry.pk).status
+        client.force_login(world["admin"])
+        reopened = client.post(reverse("certification:reopen", args=[entry.pk]), {"comment": comment})
+        return certified, status, reopened, Entry.objects.get(pk=entry.pk).status
+
+    certified, status, reopened, final = rolled_back(certify_then_reopen)
+    assert certified.status_code in ({400} if has_nul(comment, level) else {302, 422})
+    assert status == (Entry.Status.CERTIFIED if certified.status_code == 302 else Entry.Status.AWAITING)
+    assert reopened.status_code in ({400} if has_nul(comment) else {302, 409, 422})
+    if reopened.status_code != 302:
+        assert final == status
+
+
+@given(ids=st.lists(TEXT | st.integers(min_value=-2**63, max_value=2**63).map(str), max_size=6), nxt=TEXT)
+@EXAMPLES
+def test_bulk_certify_with_any_entry_ids(client, world, ids, nxt):
+    client.force_login(world["certifier"])
+
+    def post():
+        before = StatusEvent.objects.count()
+        response = client.post(reverse("certification:bulk_certify"), {"entry": ids, "next": nxt})
+        return response, before, StatusEvent.objects.count()
+
+    response, before, after = rolled_back(post)
+    assert response.status_code in ({400} if has_nul(*ids, nxt) else {302})
+    if response.status_code == 302:
+        assert not response["Location"].startswith(("http://", "https://", "//"))  # never off-site
+    assert after >= before
+
+
+@given(language=TEXT, nxt=TEXT)
+@EXAMPLES
+def test_the_language_switch_with_any_language_and_next(client, language, nxt):
+    response = client.post(reverse("set_language"), {"language": language, "next": nxt})
+    assert response.status_code in ({400} if has_nul(language, nxt) else {302, 204})
+    if response.status_code == 302:
+        assert not response["Location"].startswith(("http://", "https://", "//"))
+
+
+@given(old=TEXT, new1=TEXT, new2=TEXT)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_password_change_with_any_text(client, world, old, new1, new2):
+    user = world["district_user"]
+    client.force_login(user)
+
+    def post():
+        before = type(user).objects.get(pk=user.pk).password
+        response = client.post(reverse("password_change"), {"old_password": old, "new_password1": new1,
+                                                             "new_password2": new2})
+        return response, before, type(user).objects.get(pk=user.pk).password
+
+    response, before, after = rolled_back(post)
+    assert response.status_code in ({400} if has_nul(old, new1, new2) else {200, 302})
+    assert (after != before) == (response.status_code == 302)
+
+
+HUGE = "9" * 30  # digits, but no 64-bit id: it was a server error on SQLite where a view passed it to a query
+
+
+def test_numbers_too_large_for_an_id_are_no_id_anywhere(client, world):
+    w = world["w"]
+    cases = [
+        (world["certifier"], "get", reverse("certification:queue"), {"indicator": HUGE, "round": HUGE, "page": HUGE}),
+        (world["certifier"], "post", reverse("certification:bulk_certify"), {"entry": [HUGE, "-1", "๑"]}),
+        (world["certifier"], "post", reverse("reporting:central_grid", args=[w.round.pk, w.central.pk]),
+         {"row": [HUGE], f"version-{HUGE}": "1"}),
+        (world["district_user"], "post", reverse("reporting:entry_save", args=[w.entry(world["district"], w.quantitative).pk]),
+         {"version": HUGE}),
+        (world["executive"], "get", reverse("reports:national"), {"round": HUGE, "framework": HUGE, "page": HUGE}),
+        (world["certifier"], "get", reverse("reports:progress"), {"round": HUGE, "days": HUGE}),
+    ]
+    for user, method, url, data in cases:
+        client.force_login(user)
+        response = getattr(client, method)(url, data)
+        assert response.status_code in {200, 302, 409, 422}, (url, data, response.status_code)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("12", 12), (" 7 ", 7), ("0", None), ("-3", None), ("๑", None), ("1e3", None), ("", None), (None, None),
+    (str(2**63 - 1), 2**63 - 1), (str(2**63), None), (HUGE, None),
+])
+def test_parse_id(text, expected):
+    from krs.http import parse_id
+
+    assert parse_id(text) == expected
