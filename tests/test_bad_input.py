@@ -434,3 +434,32 @@ def test_parse_id(text, expected):
     from krs.http import parse_id
 
     assert parse_id(text) == expected
+
+
+@given(digest=TEXT, nxt=TEXT)
+@EXAMPLES
+def test_the_confirmations_with_any_digest_and_next(client, world, digest, nxt):
+    """The workbook and central-data confirmations take a digest of the previewed file; files' actions a next."""
+    w = world["w"]
+    entry = w.entry(world["district"], w.quantitative)
+
+    def post():
+        before = (Framework.objects.count(), ValueChange.objects.count(), Attachment.objects.count())
+        client.force_login(world["admin"])
+        workbook = client.post(reverse("indicators:framework_import_confirm"), {"digest": digest})
+        client.force_login(world["certifier"])
+        central = client.post(reverse("reporting:central_upload_confirm", args=[w.round.pk, w.central.pk]),
+                              {"digest": digest})
+        client.force_login(world["district_user"])
+        files = client.post(reverse("attachments:entry_files", args=[entry.pk]) + "attach/",
+                            {"description": "x", "next": nxt})
+        after = (Framework.objects.count(), ValueChange.objects.count(), Attachment.objects.count())
+        return (workbook, central, files), before, after
+
+    (workbook, central, files), before, after = rolled_back(post)
+    for response in (workbook, central):
+        assert response.status_code in ({400} if has_nul(digest) else {200, 302, 422}), response.status_code
+    assert files.status_code in ({400} if has_nul(nxt) else {302})
+    if files.status_code == 302:
+        assert files["Location"].startswith("/")  # never off-site, whatever next said
+    assert after == before  # no stashed file to confirm, no file to attach: nothing is created
