@@ -60,3 +60,8 @@ class ReopenForm(DecisionForm):
     comment = forms.CharField(max_length=2000, label=_("เหตุผลที่เปิดให้แก้ไขอีกครั้ง"),
                               widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": _("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล")})
+    # For an entry the system scored: until when the district may report it (the workflow requires it then).
+    fix_deadline = RejectForm.base_fields["fix_deadline"]
+
+    def clean_fix_deadline(self):
+        return RejectForm.clean_fix_deadline(self)

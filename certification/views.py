@@ -63,7 +63,7 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
         "own_district": permissions.may_report_for(user, entry.office),
         "is_bureau": permissions.is_bureau_certifier(user),
         "may_decide": workflow.action_block(user, entry, "certify") is None,
-        "may_reopen": workflow.action_block(user, entry, "reopen") is None,
+        "may_reopen": any(workflow.action_block(user, entry, action) is None for action in ("reopen", "reopen_system")),
         "certify_form": forms.get("certify") or CertifyForm(entry=entry),
         "reject_form": forms.get("reject") or RejectForm(),
         "reopen_form": forms.get("reopen") or ReopenForm(),
@@ -130,7 +130,10 @@ def reject(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reopen(request: HttpRequest, pk: int) -> HttpResponse:
     def take(entry, data):
-        workflow.entry_reopen(entry=entry, by=request.user, comment=data["comment"])
+        system_given = entry.is_system_given
+        workflow.entry_reopen(entry=entry, by=request.user, comment=data["comment"], fix_deadline=data.get("fix_deadline"))
+        if system_given:
+            return _("ยกเลิกคะแนนที่ระบบให้แล้ว: สพท. รายงานผลได้จนถึงกำหนดแก้ไข")
         return _("เปิดให้แก้ไขอีกครั้งแล้ว: สถานะกลับเป็นรอการรับรองผล")
     return _decide(request, pk, "reopen", ReopenForm, take)
 

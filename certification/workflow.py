@@ -44,6 +44,10 @@ TRANSITIONS: dict[str, Transition] = {
     "certify": Transition((Status.AWAITING,), Status.CERTIFIED, "owner_bureau", pgettext_lazy("workflow action", "รับรองผล")),
     "reject": Transition((Status.AWAITING,), Status.REJECTED, "owner_bureau", pgettext_lazy("workflow action", "ไม่รับรองผล")),
     "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
+    # A system score withdrawn by an administrator (a district had a good reason): the entry goes back to the
+    # district as if rejected, with a fix deadline; not fixed by then, the sweep scores it again (close_fix).
+    "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED), Status.REJECTED, "administrator",
+                                pgettext_lazy("workflow action", "เปิดให้แก้ไขรายการที่ระบบให้คะแนน")),
     # Taken only by the deadline sweep (certification.deadlines), never by a person: 1.00000 and locked.
     "close": Transition((Status.NOT_REPORTED,), Status.SYSTEM_UNREPORTED, "system",
                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่ง")),
@@ -175,8 +179,11 @@ def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     return True
 
 
-def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime) -> None:
-    """The district's reporters are told by notification and e-mail (sent after commit), with the reason."""
+def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime, reopened: bool = False) -> None:
+    """The district's reporters are told by notification and e-mail (sent after commit), with the reason.
+
+    ``reopened``: an administrator withdrew the system's score and gives the entry back to fix.
+    """
     from django.urls import reverse
 
     from krs.models import Role, User
@@ -186,21 +193,42 @@ def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime)
     users = User.objects.filter(office_id=entry.office_id, role=Role.DISTRICT_REPORTER, is_active=True)
     deadline = (_("แก้ไขได้ถึง %(date)s") % {"date": format_thai_date(fix_deadline, with_time=True)}
                 if fix_deadline else _("ไม่ได้กำหนดให้แก้ไขหลังปิดรอบ"))
+    values = {"code": entry.indicator.code, "name": entry.indicator.name, "comment": comment, "deadline": deadline,
+              "round": entry.round.label}
+    if reopened:
+        subject = _("เปิดให้แก้ไข: ตัวชี้วัด %(code)s %(round)s") % values
+        body = _("ผู้ดูแลระบบยกเลิกคะแนนที่ระบบให้ของตัวชี้วัด %(code)s %(name)s และเปิดให้ สพท. รายงานผล\n"
+                 "เหตุผล: %(comment)s\n%(deadline)s") % values
+    else:
+        subject = _("ไม่รับรอง: ตัวชี้วัด %(code)s %(round)s") % values
+        body = _("สำนักไม่รับรองตัวชี้วัด %(code)s %(name)s\nเหตุผล: %(comment)s\n%(deadline)s") % values
     notify(
-        users=users, kind="rejected", key=f"rejected:e{entry.pk}:{at.isoformat()}",
-        subject=_("ไม่รับรอง: ตัวชี้วัด %(code)s %(round)s") % {"code": entry.indicator.code, "round": entry.round.label},
-        body=_("สำนักไม่รับรองตัวชี้วัด %(code)s %(name)s\nเหตุผล: %(comment)s\n%(deadline)s") % {
-            "code": entry.indicator.code, "name": entry.indicator.name, "comment": comment, "deadline": deadline},
+        users=users, kind="rejected", key=f"rejected:e{entry.pk}:{at.isoformat()}", subject=subject, body=body,
         url=reverse("certification:review", args=[entry.pk]), now=at,
     )
 
 
-def entry_reopen(*, entry: Entry, by, comment: str, at: datetime | None = None) -> bool:
-    """Certified → awaiting (administrators only, with a reason): the official score is withdrawn."""
+def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | None = None,
+                 at: datetime | None = None) -> bool:
+    """Administrators only, with a reason; the official score is withdrawn.
+
+    Certified → awaiting. Scored by the system → rejected, with ``fix_deadline`` (required, in the future)
+    until which the district may report it even though the round has closed; the district is flagged and told.
+    """
     comment = (comment or "").strip()
     if not comment:
         raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
-    _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
+    at = at or timezone.now()
+    if entry.status not in (Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED):
+        _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
+        return True
+    if fix_deadline is None or fix_deadline <= at:
+        raise TransitionRefused(_("เปิดให้แก้ไขรายการที่ระบบให้คะแนนต้องกำหนดวันเวลาแก้ไขที่ยังไม่ถึง"))
+    with transaction.atomic():
+        _decide(entry, "reopen_system", by=by, comment=comment, at=at, official_score=None, official_level=None,
+                system_scored_at=None, fix_deadline=fix_deadline)
+        flag_raise(entry=entry, for_side=Side.DISTRICT, reason=Flag.Reason.REJECTED, by=by, at=at)
+        _notify_rejection(entry, comment=comment, fix_deadline=fix_deadline, at=at, reopened=True)
     return True
 
 

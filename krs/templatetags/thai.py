@@ -98,3 +98,17 @@ def duration(value) -> str:
     if minutes < 60:
         return _("%(m)d นาที %(s)d วินาที") % {"m": minutes, "s": seconds}
     return " ".join([_("%(n)d ชั่วโมง") % {"n": minutes // 60}, _("%(n)d นาที") % {"n": minutes % 60}])
+
+
+@register.filter
+def person(user) -> str:
+    """{{ event.by|person }} → the user's full name, else the username; "ระบบ" when nobody (the system acted).
+
+    Replaces ``x.get_full_name|default:x.username``, whose argument Django resolves strictly: when ``x`` is
+    None (an event of the deadline sweep) the page was a server error.
+    """
+    from django.utils.translation import gettext as _
+
+    if user is None or user == "":
+        return _("ระบบ")
+    return user.get_full_name() or user.username

@@ -408,6 +408,11 @@ def test_a_district_reporter_sees_the_system_score_on_its_page(client, world, di
     page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
     assert "ไม่รายงานผลตามกำหนด (ระบบให้คะแนน)" in page
     assert 'data-testid="system-score"' in page and "1.00000" in page
+    # Its history and its review page name the system as who acted (they were server errors: by is None).
+    entry = world.entry(district, world.quantitative)
+    history = client.get(reverse("reporting:entry_history", args=[entry.pk]))
+    assert history.status_code == 200 and "ระบบ" in history.content.decode()
+    assert client.get(reverse("certification:review", args=[entry.pk])).status_code == 200
 
 
 @pytest.mark.django_db
@@ -446,3 +451,62 @@ def test_a_round_first_seen_after_its_certification_deadline_gets_no_new_entries
     assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == kept
     assert Round.objects.get(pk=world.round.pk).opened_at == later
     assert not [c for c in run.steps if c["step"] == "open"]
+
+
+# --- an administrator withdraws a system score ----------------------------------------------------------------
+
+
+def test_an_administrator_gives_a_system_scored_entry_back_to_fix_and_the_sweep_scores_it_again_if_not(
+    world, district, district_user, admin_user, certifier
+):
+    sweep(now=DEADLINE + TICK)
+    entry = Entry.objects.select_related("indicator", "round").get(pk=world.entry(district, world.quantitative).pk)
+    assert entry.status == Entry.Status.SYSTEM_UNREPORTED
+    assert not workflow.may_take(certifier, entry, "reopen_system")  # administrators only
+    at = DEADLINE + timedelta(days=1)
+    with pytest.raises(workflow.TransitionRefused, match="กำหนดวันเวลาแก้ไข"):
+        workflow.entry_reopen(entry=entry, by=admin_user, comment="ระบบเครือข่ายเขตขัดข้องวันส่ง", at=at)
+    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.SYSTEM_UNREPORTED
+
+    fix_by = at + timedelta(days=3)
+    workflow.entry_reopen(entry=entry, by=admin_user, comment="ระบบเครือข่ายเขตขัดข้องวันส่ง", fix_deadline=fix_by, at=at)
+    reopened = Entry.objects.select_related("round").get(pk=entry.pk)
+    assert reopened.status == Entry.Status.REJECTED and reopened.fix_deadline == fix_by
+    assert reopened.official_score is None and reopened.system_scored_at is None
+    event = StatusEvent.objects.filter(entry=entry).latest("at")
+    assert (event.from_status, event.to_status, event.by, event.comment) == (
+        Entry.Status.SYSTEM_UNREPORTED, Entry.Status.REJECTED, admin_user, "ระบบเครือข่ายเขตขัดข้องวันส่ง")
+    assert Notification.objects.filter(user=district_user, subject__startswith="เปิดให้แก้ไข").exists()
+    assert entry_edit_block(reopened, at + timedelta(days=1)) is None  # the round has closed, the fix window is open
+    assert entry_edit_block(reopened, fix_by + TICK)
+
+    sweep(now=fix_by + TICK)  # not reported in time: scored again, as any unfixed rejection
+    again = Entry.objects.get(pk=entry.pk)
+    assert again.status == Entry.Status.SYSTEM_UNFIXED and again.official_score == D("1.00000")
+
+
+def test_the_review_page_lets_an_administrator_withdraw_a_system_score_with_a_fix_deadline(
+    client, world, district, admin_user, district_user
+):
+    from django.utils import timezone
+
+    sweep(now=DEADLINE + TICK)
+    entry = world.entry(district, world.quantitative)
+    client.force_login(admin_user)
+    page = client.get(reverse("certification:review", args=[entry.pk])).content.decode()
+    assert 'data-testid="reopen-panel"' in page and 'data-testid="reopen-fix-deadline"' in page
+    url = reverse("certification:reopen", args=[entry.pk])
+    response = client.post(url, {"comment": "เขตแจ้งเหตุขัดข้อง", "fix_deadline": "2000-01-01T10:00"})
+    assert response.status_code == 422 and "ต้องเป็นเวลาในอนาคต" in response.content.decode()
+    fix_by = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(url, {"comment": "เขตแจ้งเหตุขัดข้อง", "fix_deadline": fix_by}).status_code == 302
+    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.REJECTED
+
+    # The district may now report it, though the round closed long ago.
+    client.force_login(district_user)
+    variables = {v.code: v for v in world.quantitative.variables.all()}
+    response = client.post(reverse("reporting:entry_save", args=[entry.pk]), {
+        "version": str(Entry.objects.get(pk=entry.pk).version), f"v{variables['A'].pk}": "9", f"v{variables['B'].pk}": "10",
+    }, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and not response.get("X-KRS-Status")
+    assert Entry.objects.get(pk=entry.pk).status == Entry.Status.AWAITING

@@ -69,3 +69,16 @@ def test_duration_says_how_long_something_took_in_thai(seconds, text):
 
     assert render("{{ d|duration }}", d=timedelta(seconds=seconds)) == text
     assert render("{{ d|duration }}", d=None) == ""
+
+
+def test_person_names_a_user_or_says_the_system_acted(district_user):
+    district_user.first_name, district_user.last_name = "สุดา", "ใจดี"
+    assert render("{{ u|person }}", u=district_user) == "สุดา ใจดี"
+    district_user.first_name = district_user.last_name = ""
+    assert render("{{ u|person }}", u=district_user) == district_user.username
+    assert render("{{ u|person }}", u=None) == "ระบบ"
+    # The pattern it replaces fails on None: Django resolves a filter's argument strictly.
+    from django.template import VariableDoesNotExist
+
+    with pytest.raises(VariableDoesNotExist):
+        render("{{ u.get_full_name|default:u.username }}", u=None)
