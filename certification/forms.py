@@ -31,10 +31,9 @@ class CertifyForm(DecisionForm):
             self.fields["level"].initial = entry.level_id
 
 
-class RejectForm(DecisionForm):
-    comment = forms.CharField(max_length=2000, label=_("เหตุผลที่ไม่รับรอง (สพท. จะเห็นข้อความนี้)"),
-                              widget=forms.Textarea(attrs={"rows": 3}),
-                              error_messages={"required": _("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง")})
+class FixDeadlineForm(DecisionForm):
+    """A decision that may give the district until a time in the future to report or correct the entry."""
+
     fix_deadline = forms.DateTimeField(
         required=False, label=_("ให้แก้ไขได้ถึง (ไม่บังคับ)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -43,12 +42,6 @@ class RejectForm(DecisionForm):
         error_messages={"invalid": _("วันเวลาไม่ถูกต้อง: เลือกจากปฏิทิน")},
     )
 
-    def clean_comment(self):
-        comment = self.cleaned_data["comment"].strip()
-        if not comment:
-            raise forms.ValidationError(_("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง"))
-        return comment
-
     def clean_fix_deadline(self):
         deadline = self.cleaned_data["fix_deadline"]
         if deadline is not None and deadline <= timezone.now():
@@ -56,12 +49,23 @@ class RejectForm(DecisionForm):
         return deadline
 
 
-class ReopenForm(DecisionForm):
+class RejectForm(FixDeadlineForm):
+    comment = forms.CharField(max_length=2000, label=_("เหตุผลที่ไม่รับรอง (สพท. จะเห็นข้อความนี้)"),
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages={"required": _("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง")})
+    field_order = ["comment", "fix_deadline"]
+
+    def clean_comment(self):
+        comment = self.cleaned_data["comment"].strip()
+        if not comment:
+            raise forms.ValidationError(_("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง"))
+        return comment
+
+
+class ReopenForm(FixDeadlineForm):
+    """Reopen a certified entry; for one the system scored, ``fix_deadline`` is required (by the workflow)."""
+
     comment = forms.CharField(max_length=2000, label=_("เหตุผลที่เปิดให้แก้ไขอีกครั้ง"),
                               widget=forms.Textarea(attrs={"rows": 2}),
                               error_messages={"required": _("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล")})
-    # For an entry the system scored: until when the district may report it (the workflow requires it then).
-    fix_deadline = RejectForm.base_fields["fix_deadline"]
-
-    def clean_fix_deadline(self):
-        return RejectForm.clean_fix_deadline(self)
+    field_order = ["comment", "fix_deadline"]

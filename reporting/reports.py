@@ -214,8 +214,7 @@ class TreeScorer:
     def _tree(self, kind: str):
         if kind not in self._trees:
             root = score_tree(self.roots, round_=self.round, office_kind=kind, scores={})
-            leaves = [(node, int(node.key[1:])) for node in _walk_score(root)
-                      if node.key.startswith("i") and not node.children]
+            leaves = [(node, int(node.key[1:])) for _parent, node in _leaf_parents(root)]
             self._trees[kind] = (root, leaves)
         return self._trees[kind]
 

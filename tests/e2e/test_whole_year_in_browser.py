@@ -35,6 +35,7 @@ from indicators.models import FiscalYear, Framework, Group, Indicator, Round, Th
 from indicators.workbook import framework_export_xlsx
 from krs import thaicalendar
 from krs.demo import seed_offices_and_users
+from krs.models import Office
 from reporting.models import Entry
 from tests.attachments import samples
 from tests.certification.test_deadlines_worker import BROKER, _database_url, _start
@@ -58,7 +59,7 @@ def workbook_file(tmp_path, year: int) -> str:
     quantitative = Indicator.objects.create(
         framework=template, group=group, code="1.1", name="ร้อยละของสถานศึกษาที่จัดทำรายงานการเงินถูกต้อง", weight=D(60),
         method=Indicator.Method.QUANTITATIVE, formula="A / B * 100", unit="ร้อยละ", target=D(90), order=1,
-        owner=_office("B-FIN"),
+        owner=Office.objects.get(code="B-FIN"),
     )
     Variable.objects.create(indicator=quantitative, code="A", name="จำนวนสถานศึกษาที่รายงานถูกต้อง", unit="โรง",
                             kind=Variable.Kind.INTEGER, minimum=D(0), order=1)
@@ -68,19 +69,13 @@ def workbook_file(tmp_path, year: int) -> str:
                                    for n, v in enumerate((80, 85, 90, 95, 100), start=1)])
     pass_fail = Indicator.objects.create(
         framework=template, group=group, code="1.2", name="ส่งรายงานการตรวจสอบภายในตามกำหนด", weight=D(40), order=2,
-        method=Indicator.Method.PASS_FAIL, formula="A", unit="ร้อยละ", owner=_office("B-FIN"),
+        method=Indicator.Method.PASS_FAIL, formula="A", unit="ร้อยละ", owner=Office.objects.get(code="B-FIN"),
     )
     Variable.objects.create(indicator=pass_fail, code="A", name="ส่งรายงานแล้ว", unit="ส่งแล้วกรอก 1 / ไม่ส่งกรอก 0",
                             kind=Variable.Kind.YES_NO, minimum=D(0), maximum=D(1))
     path = tmp_path / "กรอบการประเมินทั้งปี.xlsx"
     path.write_bytes(framework_export_xlsx(framework=template))
     return str(path)
-
-
-def _office(code):
-    from krs.models import Office
-
-    return Office.objects.get(code=code)
 
 
 def local(at) -> tuple[str, str]:
