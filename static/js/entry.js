@@ -211,7 +211,9 @@
   if (window.htmx) window.htmx.config.timeout = 30000;
   function blockOf(elt) { return elt && elt.closest ? elt.closest(".entry-block") : null; }
   function isSave(detail) { return /\/save\/$/.test(detail.pathInfo ? detail.pathInfo.requestPath : ""); }
-  function clearFailure(block) { if (block) block.querySelectorAll("[data-testid=save-failed]").forEach(function (n) { n.remove(); }); }
+  function clearFailure(block) {
+    if (block) block.querySelectorAll("[data-testid=save-failed], [data-testid=preview-unsaved]").forEach(function (n) { n.remove(); });
+  }
   function failed(elt, text) {
     var block = blockOf(elt);
     if (!block) return;
@@ -220,12 +222,13 @@
     if (elt === preview) { preview.textContent = M.preview_failed; return; }
     clearFailure(block);
     block.querySelectorAll("[data-testid=saved], [data-testid=unchanged]").forEach(function (n) { n.remove(); });
-    if (preview && preview.textContent.trim()) {
+    if (preview) {
+      // Beside the preview, not inside it: a preview answer arriving later must not wipe the mark.
       var mark = document.createElement("span");
       mark.className = "badge text-bg-danger ms-1";
       mark.setAttribute("data-testid", "preview-unsaved");
       mark.textContent = M.preview_unsaved;
-      preview.appendChild(mark);
+      preview.parentNode.insertBefore(mark, preview.nextSibling);
     }
     var box = document.createElement("div");
     box.className = "alert alert-danger py-1 px-2 mb-2 small";
