@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def round_(round_):  # noqa: F811
+def open_round(twelve_month_round_open):  # noqa: F811
     return twelve_month_round_open
 
 
@@ -37,8 +37,9 @@ def minutes_left(page) -> int:
 
 
 def test_a_fast_client_clock_neither_reloads_nor_miscounts_and_the_close_keeps_what_is_unsaved(
-    page, live_server, round_
+    page, live_server, open_round
 ):
+    round_ = open_round
     Round.objects.filter(pk=round_.pk).update(deadline=timezone.now() + timedelta(minutes=20))
     log_in(page, live_server, "bkk1")
     # This PC's clock runs 25 minutes fast: by its own clock the deadline passed 5 minutes ago.
@@ -69,8 +70,9 @@ def test_a_fast_client_clock_neither_reloads_nor_miscounts_and_the_close_keeps_w
 
 
 def test_an_unsaved_value_warns_before_leaving_and_comes_back_after_a_closed_tab_until_saved(
-    page, live_server, round_
+    page, live_server, open_round
 ):
+    round_ = open_round
     log_in(page, live_server, "bkk1")
     open_entry_page(page, live_server, round_)
     entry_block(page, "11.5").get_by_test_id("input-A").fill("1")
@@ -104,7 +106,8 @@ def test_an_unsaved_value_warns_before_leaving_and_comes_back_after_a_closed_tab
     assert entry_block(page, "11.5").get_by_test_id("draft-restored").count() == 0
 
 
-def test_a_draft_typed_over_an_older_saved_value_is_offered_not_applied(page, live_server, round_):
+def test_a_draft_typed_over_an_older_saved_value_is_offered_not_applied(page, live_server, open_round):
+    round_ = open_round
     log_in(page, live_server, "bkk1")
     open_entry_page(page, live_server, round_)
     entry_block(page, "11.3").get_by_test_id("input-A").fill("0")
@@ -129,7 +132,8 @@ def test_a_draft_typed_over_an_older_saved_value_is_offered_not_applied(page, li
     assert entry.version == 2
 
 
-def test_back_after_a_save_shows_the_saved_state_and_saving_again_is_no_conflict(page, live_server, round_):
+def test_back_after_a_save_shows_the_saved_state_and_saving_again_is_no_conflict(page, live_server, open_round):
+    round_ = open_round
     log_in(page, live_server, "bkk1")
     open_entry_page(page, live_server, round_)
     i113 = entry_block(page, "11.3")
@@ -150,7 +154,8 @@ def test_back_after_a_save_shows_the_saved_state_and_saving_again_is_no_conflict
     assert entry_of(round_, "11.3").version == 2
 
 
-def test_clearing_a_saved_value_is_confirmed_and_says_what_it_does_to_the_status(page, live_server, round_):
+def test_clearing_a_saved_value_is_confirmed_and_says_what_it_does_to_the_status(page, live_server, open_round):
+    round_ = open_round
     log_in(page, live_server, "bkk1")
     open_entry_page(page, live_server, round_)
     i115 = entry_block(page, "11.5")
@@ -173,7 +178,8 @@ def test_clearing_a_saved_value_is_confirmed_and_says_what_it_does_to_the_status
     assert i115.get_attribute("data-status") == "not_reported"
 
 
-def test_a_failed_save_says_so_on_the_indicator_and_keeps_the_typed_values(page, live_server, round_):
+def test_a_failed_save_says_so_on_the_indicator_and_keeps_the_typed_values(page, live_server, open_round):
+    round_ = open_round
     log_in(page, live_server, "bkk1")
     open_entry_page(page, live_server, round_)
     i115 = entry_block(page, "11.5")
