@@ -364,3 +364,17 @@ def test_the_history_is_visible_to_the_district_its_bureau_and_admins_only(
         assert "ตัวแปร A" in html and "district1" in html and "หน้าบันทึกข้อมูล" in html
     client.force_login(other_certifier)
     assert client.get(url).status_code == 404
+
+
+def test_the_clearing_question_and_the_page_scripts_messages_are_english_in_the_english_interface(
+    client, district_user, district, world
+):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    save(client, entry, fields(world.quantitative, A="90", B="100"))
+    entry.refresh_from_db()
+    html = save(client, entry, fields(world.quantitative, A="90", B="")).content.decode()
+    assert "Confirm clearing" in html and "goes back to “Not reported”" in html and "ยืนยันล้างค่า" not in html
+    page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
+    assert 'id="entry-messages"' in page and "Not saved: the server failed (code %(code)s)" in page
