@@ -114,6 +114,19 @@ class VersionConflict(Exception):
         self.changes = changes
 
 
+class ClearNotConfirmed(Exception):
+    """The save would empty values that are saved now, and the user has not confirmed it.
+
+    ``cleared`` lists each as an unsaved ValueChange (field, the value saved now, ""), for its label;
+    ``back_to_not_reported`` says whether the entry would leave รอการรับรองผล for ยังไม่รายงานผล.
+    """
+
+    def __init__(self, *, cleared: list[ValueChange], back_to_not_reported: bool) -> None:
+        super().__init__(cleared)
+        self.cleared = cleared
+        self.back_to_not_reported = back_to_not_reported
+
+
 @dataclass
 class Saved:
     entry: Entry
@@ -360,12 +373,14 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
 
 
 def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_version: int, now=None,
-                      source: str = ValueChange.Source.ENTRY_PAGE) -> Saved:
+                      source: str = ValueChange.Source.ENTRY_PAGE, confirm_clear: bool = True) -> Saved:
     """Save what the district typed for one indicator: all of it or nothing.
 
     Raises EntryClosed (the round is not open, or the entry is certified), VersionConflict (someone saved
     since ``expected_version`` was read: nothing is written, the caller shows what changed) or
-    InvalidInputs (every wrong field with its message: nothing is written). Permission to report for
+    InvalidInputs (every wrong field with its message: nothing is written). With ``confirm_clear`` False
+    (the entry page's form), a save that would empty a saved value raises ClearNotConfirmed and writes
+    nothing: clearing is a deliberate, confirmed act there, never an empty box saved by accident. Permission to report for
     the entry's district is the caller's (the view's) check; the time and status rules are checked here,
     under the row lock, so a save that races the deadline or a certification cannot slip through.
     """
@@ -389,6 +404,12 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
             raise VersionConflict(version=entry.version, changes=changes)
         current = stored_inputs(entry)
         new = parse_district_inputs(indicator, entry.round, raw, current)
+        if not confirm_clear:
+            cleared = [ValueChange(field=field, old_value=before, new_value="")
+                       for field, before, after in _diff(indicator, current, new) if before and not after]
+            if cleared:
+                back = entry.status == Entry.Status.AWAITING and not is_complete(indicator, entry.round, new)
+                raise ClearNotConfirmed(cleared=cleared, back_to_not_reported=back)
         items = [(entry, indicator, current, new)]
         if new.proposal == current.proposal:
             changes = entries_write_inputs(items, user=user, source=source, now=now)
