@@ -352,7 +352,9 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
     now = now or timezone.now()
     counts = status_counts(office, round_)
-    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office")
+    # With its re-certification (if any): a certified entry whose criteria changed says so, without another query.
+    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office",
+                                                                               "recertification")
     if status:
         entries = entries.filter(status=status)
     query = query.strip()

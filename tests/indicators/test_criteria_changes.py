@@ -9,16 +9,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from certification import workflow
 from certification.models import StatusEvent
 from indicators.models import CriteriaChange, Framework, Indicator, Threshold
-from krs.models import Office
+from indicators.selectors import criteria_snapshot
+from indicators.services import framework_change_criteria
+from krs.models import Office, Role
 from reporting.models import Entry, Recertification
 from reporting.selectors import counted_score
 from reporting.services import entries_rescore, entry_save_values, variable_field
-from tests.conftest import make_office
+from tests.conftest import make_office, make_user
 from tests.indicators.admin_forms import change_form_data
 from tests.reporting.factories import open_world
 
@@ -208,3 +211,38 @@ def test_rescoring_takes_the_same_number_of_queries_for_3_or_30_districts(bureau
     assert done.rescored == districts
     assert set(Entry.objects.filter(indicator=w.quantitative, office__in=offices).values_list("self_score", flat=True)) == {
         D("3.57500")}
+
+
+def test_pages_say_that_a_certified_score_awaits_re_certification(client, admin_user, world):
+    client.force_login(admin_user)
+    data = with_thresholds(change_form_data(client, indicator_url(world.quantitative)), ("70", "75", "80", "85", "90"))
+    data["criteria_reason"] = REASON
+    client.post(indicator_url(world.quantitative), data)
+    office = world.entries["certified"].office
+    card = client.get(reverse("reports:scorecard", args=[office.pk, world.round.pk])).content.decode()
+    assert 'data-testid="criteria-changed"' in card and "5.00000" in card
+    client.force_login(make_user("district-c", office, Role.DISTRICT_REPORTER))
+    page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
+    assert 'data-testid="criteria-changed"' in page and "5.0000" in page
+
+    client.force_login(admin_user)
+    client.post(reverse("certification:recertify", args=[world.framework.pk]), {"entry": [world.entries["certified"].pk]})
+    card = client.get(reverse("reports:scorecard", args=[office.pk, world.round.pk])).content.decode()
+    assert 'data-testid="criteria-changed"' not in card
+
+
+def test_an_indicator_made_active_in_the_open_round_gets_its_entries_there(admin_user, world):
+    other = world.round.fiscal_year.rounds.get(months=12)
+    indicator = Indicator.objects.create(framework=world.framework, group=world.quantitative.group, code="1.9",
+                                         name="ตัวชี้วัดรอบ 12 เดือน", weight=D(10), method=Indicator.Method.PASS_FAIL)
+    indicator.rounds.set([other])
+    before = criteria_snapshot(indicator_ids=[indicator.pk])
+    indicator.rounds.set([other, world.round])
+    with pytest.raises(ValidationError):
+        framework_change_criteria(framework=world.framework, before=before,
+                                  after=criteria_snapshot(indicator_ids=[indicator.pk]), reason=" ", user=admin_user)
+    done = framework_change_criteria(framework=world.framework, before=before,
+                                     after=criteria_snapshot(indicator_ids=[indicator.pk]), reason=REASON, user=admin_user)
+    assert [(c.field, c.old_value, c.new_value) for c in done.changes] == [("rounds", "12 เดือน", "6 เดือน, 12 เดือน")]
+    assert Entry.objects.filter(indicator=indicator, round=world.round).count() == Office.objects.filter(
+        kind=Office.Kind.PRIMARY).count()
