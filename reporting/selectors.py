@@ -26,7 +26,16 @@ from reporting.compute import (
     entry_inputs,
     indicator_config,
 )
-from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
+from reporting.models import (
+    Answer,
+    Entry,
+    Recertification,
+    ResultProposal,
+    StepValue,
+    Value,
+    ValueChange,
+    proposal_key,
+)
 from reporting.numbers import format_value
 
 
@@ -343,7 +352,9 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
     now = now or timezone.now()
     counts = status_counts(office, round_)
-    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office")
+    # With its re-certification (if any): a certified entry whose criteria changed says so, without another query.
+    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office",
+                                                                               "recertification")
     if status:
         entries = entries.filter(status=status)
     query = query.strip()
@@ -503,3 +514,17 @@ def counted_scores(office: Office, round_: Round) -> dict[int, Decimal]:
         .values_list("indicator_id", "counted")
     )
     return {indicator_id: read_score(counted) for indicator_id, counted in rows}
+
+
+def recertifications(*, framework):
+    """The certified entries of the framework whose criteria changed since: old and new score, the change (1 query)."""
+    return (
+        Recertification.objects.filter(entry__indicator__framework=framework, entry__status=Entry.Status.CERTIFIED)
+        .select_related("entry__office", "entry__indicator", "entry__round__fiscal_year", "change__changed_by")
+        .order_by("entry__round__months", "entry__indicator__order", "entry__indicator__code", "entry__office__code")
+    )
+
+
+def recertification_count(*, framework) -> int:
+    return Recertification.objects.filter(entry__indicator__framework=framework,
+                                          entry__status=Entry.Status.CERTIFIED).count()

@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, MilestoneStep, Round, Variable
+from indicators.scoring import score_rubric
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
@@ -19,14 +21,25 @@ from reporting.compute import (
     RESULT,
     TARGET,
     Inputs,
+    Outcome,
     Proposal,
     active_variables,
     district_chooses,
+    entry_inputs,
     indicator_config,
     is_complete,
     outcome,
 )
-from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
+from reporting.models import (
+    Answer,
+    Entry,
+    Recertification,
+    ResultProposal,
+    StepValue,
+    Value,
+    ValueChange,
+    proposal_key,
+)
 from reporting.numbers import format_value, parse_for, parse_value
 from reporting.selectors import stored_inputs
 
@@ -439,3 +452,79 @@ def _check_proposal_unique(entry: Entry, proposal: Proposal) -> None:
         raise InvalidInputs({"kpi_name": _(
             "ตัวชี้วัด “%(name)s” เสนอไว้แล้วในมิติ %(code)s: เสนอตัวชี้วัดเดียวกันซ้ำในมิติอื่นไม่ได้ เลือกตัวชี้วัดอื่น"
         ) % {"name": proposal.name, "code": taken.entry.indicator.code}})
+
+
+# --- Scoring again when the criteria change ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rescored:
+    rescored: int
+    to_recertify: int
+
+
+def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
+    """Score every entry of these indicators again, from what it holds, under the criteria stored now.
+
+    Every entry gets the result, self-assessed score and note the criteria give now, so no page shows a
+    score computed under criteria no longer in force; no status moves. What counts does not change for
+    the system-scored ones (their official 1.00000 stays) nor for certified ones: a certified official
+    score changes only by an explicit re-certification (``certification.workflow.entries_recertify``).
+    Certified entries the criteria now score differently are put on the re-certification list
+    (``Recertification``, with ``change``); those scored the same again, and entries no longer
+    certified, come off it. ``rescored`` counts the entries whose stored score or result changed.
+
+    A constant number of queries whatever the number of districts: the criteria (7), the entries,
+    locked (1), their values and steps (2), one update of the changed entries (batches of 1,000), the
+    list's upsert (when there is something to list) and its clean-up (1).
+    """
+    now = now or timezone.now()
+    ids = list(indicator_ids)
+    if not ids:
+        return Rescored(0, 0)
+    with transaction.atomic():
+        indicators = {i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=ids))}
+        entries = list(Entry.objects.select_for_update(of=("self",)).filter(indicator_id__in=ids).select_related("round"))
+        values: dict[int, list[Value]] = {}
+        for value in Value.objects.filter(entry__indicator_id__in=ids):
+            values.setdefault(value.entry_id, []).append(value)
+        steps: dict[int, list[StepValue]] = {}
+        for step_value in StepValue.objects.filter(entry__indicator_id__in=ids):
+            steps.setdefault(step_value.entry_id, []).append(step_value)
+        changed, pending, settled = [], [], []
+        for entry in entries:
+            if entry.pk not in values and entry.pk not in steps and entry.level_id is None and entry.passed is None:
+                continue  # nothing entered yet: no criteria give it a score, and its row need not be written
+            indicator = indicators[entry.indicator_id]
+            result = outcome(indicator, entry.round, entry_inputs(entry, values.get(entry.pk, []), steps.get(entry.pk, [])))
+            note = result.note[:255]
+            if (entry.result, entry.self_score, entry.score_note) != (result.result, result.score, note):
+                entry.result, entry.self_score, entry.score_note, entry.updated_at = result.result, result.score, note, now
+                changed.append(entry)
+            if entry.status != Entry.Status.CERTIFIED:
+                continue
+            certified = _certified_outcome(indicator, entry, result)
+            if certified.score is not None and certified.score == entry.official_score:
+                settled.append(entry.pk)
+            else:
+                pending.append(Recertification(
+                    entry=entry, old_score=entry.official_score, new_score=certified.score,
+                    new_result=certified.result, new_note=certified.note[:255], change=change, noted_at=now))
+        if changed:
+            Entry.objects.bulk_update(changed, ["result", "self_score", "score_note", "updated_at"], batch_size=1000)
+        if pending:
+            Recertification.objects.bulk_create(
+                pending, update_conflicts=True, unique_fields=["entry"],
+                update_fields=["new_score", "new_result", "new_note", "change", "noted_at"])
+        # Off the list: certified entries scored the same again, and entries no longer certified (reopened).
+        Recertification.objects.filter(entry__indicator_id__in=ids).filter(
+            Q(entry_id__in=settled) | ~Q(entry__status=Entry.Status.CERTIFIED)).delete()
+    return Rescored(len(changed), len(pending))
+
+
+def _certified_outcome(indicator: Indicator, entry: Entry, computed: Outcome) -> Outcome:
+    """A certified rubric entry is scored by the level its certifier confirmed (which may not be the district's)."""
+    if indicator.method != Indicator.Method.RUBRIC or entry.official_level_id is None:
+        return computed
+    level = next((lv for lv in indicator.levels.all() if lv.pk == entry.official_level_id), None)
+    return computed if level is None else Outcome(None, score_rubric(level.score))
