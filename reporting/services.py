@@ -310,7 +310,7 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
     changed value are scored again (``_rescore_carried``).
     """
     items = list(items)
-    for entry, indicator, _old, new in items:
+    for entry, indicator, _old, _new in items:
         entry.indicator = indicator
     carried = carried_inputs([entry for entry, _indicator, _old, _new in items])
     for entry, _indicator, old, new in items:
