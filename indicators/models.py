@@ -378,6 +378,24 @@ class Variable(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.name}"
 
+    def carried_from(self, round_: Round, indicator_round_ids: set[int]) -> Round | None:
+        """The earlier round whose value of this variable counts in ``round_``, where it is not reported.
+
+        The latest round of the same fiscal year before ``round_`` in which the variable is reported and
+        its indicator evaluated (``indicator_round_ids``: the indicator's rounds, empty = every round).
+        None when the variable is reported in ``round_`` (nothing is carried) or in no such round. Reads
+        ``rounds`` (prefetch it).
+        """
+        rounds = list(self.rounds.all())
+        if not rounds or any(r.pk == round_.pk for r in rounds):
+            return None
+        earlier = [
+            r for r in rounds
+            if r.fiscal_year_id == round_.fiscal_year_id and r.months < round_.months
+            and (not indicator_round_ids or r.pk in indicator_round_ids)
+        ]
+        return max(earlier, key=lambda r: r.months, default=None)
+
     def clean(self) -> None:
         if self.code and not self.code.isidentifier():
             raise ValidationError({"code": _("รหัสตัวแปรต้องขึ้นต้นด้วยตัวอักษร และมีแต่ตัวอักษรหรือตัวเลข เช่น A, B, C1")})

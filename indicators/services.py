@@ -19,8 +19,10 @@ from indicators.models import (
     Group,
     Indicator,
     MilestoneStep,
+    Round,
     RubricLevel,
     Threshold,
+    Variable,
 )
 from indicators.scoring import score_linear
 from indicators.selectors import ENTRY_CRITERIA, Criteria, CriteriaKey, framework_tree, weight_problems
@@ -30,11 +32,50 @@ def framework_problems(*, framework: Framework) -> list[str]:
     """Everything that stops a framework from being published, in Thai; empty when it is ready."""
     roots = framework_tree(framework)
     problems = weight_problems(roots)
+    leaves = []
     for root in roots:
         for node in root.walk():
             if node.is_group:
                 continue
             problems.extend(indicator_problems(indicator=node.obj, has_children=bool(node.children)))
+            if not node.children:
+                leaves.append(node.obj)
+    problems.extend(round_problems(framework=framework, indicators=leaves))
+    return problems
+
+
+def round_problems(*, framework: Framework, indicators: list[Indicator]) -> list[str]:
+    """Every (indicator, round) in which an indicator is evaluated but its formula names a variable that has no
+    value to use: not reported in that round, nor in an earlier round of the year in which the indicator is
+    evaluated (``Variable.carried_from``, docs/scoring.md). 2 queries for the whole framework.
+    """
+    rounds = list(Round.objects.filter(fiscal_year_id=framework.fiscal_year_id).select_related("fiscal_year").order_by("months"))
+    if not rounds:
+        return []
+    variables: dict[int, list[Variable]] = {}
+    for variable in Variable.objects.filter(indicator__in=[i.pk for i in indicators]).prefetch_related("rounds"):
+        variables.setdefault(variable.indicator_id, []).append(variable)
+    problems = []
+    for indicator in indicators:
+        if not indicator.formula or indicator.method == Indicator.Method.DERIVED:
+            continue
+        try:
+            used = parse_formula(indicator.formula, variables={v.code for v in variables.get(indicator.pk, [])}).variables_used
+        except FormulaError:
+            continue  # indicator_problems names it
+        ids = {r.pk for r in indicator.rounds.all()}
+        for round_ in rounds:
+            if not indicator.is_active_in(round_, ids):
+                continue
+            missing = sorted(
+                v.code for v in variables.get(indicator.pk, []) if v.code in used
+                and v.rounds.all() and round_ not in v.rounds.all() and v.carried_from(round_, ids) is None
+            )
+            if missing:
+                problems.append(_(
+                    "%(code)s: ประเมินใน%(round)s แต่ตัวแปร %(variables)s ไม่ได้รายงานในรอบนี้หรือรอบก่อนหน้าของปีงบประมาณ "
+                    "จึงคำนวณผลในรอบนี้ไม่ได้ — ให้รายงานตัวแปรในรอบนี้ (หรือรอบก่อนหน้า) หรือไม่ประเมินตัวชี้วัดในรอบนี้"
+                ) % {"code": indicator.code, "round": round_.label, "variables": ", ".join(missing)})
     return problems
 
 

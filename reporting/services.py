@@ -24,6 +24,7 @@ from reporting.compute import (
     Outcome,
     Proposal,
     active_variables,
+    carried_variables,
     district_chooses,
     entry_inputs,
     indicator_config,
@@ -41,7 +42,7 @@ from reporting.models import (
     proposal_key,
 )
 from reporting.numbers import format_value, parse_for, parse_value
-from reporting.selectors import stored_inputs
+from reporting.selectors import carried_inputs, entry_texts, stored_inputs
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,12 @@ def round_open(*, round_: Round) -> RoundOpened:
         "primary": Office.Kind.PRIMARY,
         "secondary": Office.Kind.SECONDARY,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        created = cursor.rowcount
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created = cursor.rowcount
+        if created:
+            _score_carried_only(round_, timezone.now())
     return RoundOpened(round_id=round_.pk, created=max(created, 0), total=Entry.objects.filter(round=round_).count())
 
 
@@ -325,8 +329,17 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
     """Write new inputs for several (entry, indicator, old, new): values, steps, scores, audit, status.
 
     A constant number of queries for any number of entries, plus two per entry whose status changes.
-    The entries must be locked by the caller's transaction.
+    The entries must be locked by the caller's transaction. Every door that scores an entry (the entry page,
+    the central grid and upload, the API, the demo) comes through here, so this is where the values carried
+    from earlier rounds are read (``selectors.carried_inputs``) and where the later rounds that carry a
+    changed value are scored again (``_rescore_carried``).
     """
+    items = list(items)
+    for entry, indicator, _old, _new in items:
+        entry.indicator = indicator
+    carried = carried_inputs([entry for entry, _indicator, _old, _new in items])
+    for entry, _indicator, old, new in items:
+        old.carried = new.carried = dict(carried.get(entry.pk, {}))
     values, steps, changes, touched = [], [], [], []
     answers, proposals = [], []
     completed, emptied = [], []
@@ -382,7 +395,90 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
         workflow.entry_mark_reported(entry=entry, by=user, at=now)
     for entry in emptied:
         workflow.entry_mark_unreported(entry=entry, by=user, at=now)
+    if values:
+        _rescore_carried(values, user=user, source=source, now=now)
     return changes
+
+
+def _rescore_carried(values: list[Value], *, user, source: str, now) -> None:
+    """Score again the later-round entries of the same districts that carry one of these changed values.
+
+    A rejected 6-month entry corrected during the 12-month round changes what the 12-month entry computes
+    with. Certified and system-scored entries are final and stay as they are. 1 query when no value is of a
+    variable limited to some rounds; otherwise a constant number, plus two per entry whose status changes.
+    """
+    limited = [v for v in values if v.variable.rounds.all()]
+    if not limited:
+        return
+    sources = {(v.entry.office_id, v.entry.indicator_id, v.entry.round_id, v.variable_id) for v in limited}
+    years = {v.entry.round.fiscal_year_id for v in limited}
+    later = list(
+        Entry.objects.select_for_update(of=("self",)).select_related("round__fiscal_year", "office")
+        .filter(office_id__in={s[0] for s in sources}, indicator_id__in={s[1] for s in sources},
+                round__fiscal_year_id__in=years,
+                status__in=[Entry.Status.NOT_REPORTED, Entry.Status.AWAITING, Entry.Status.REJECTED])
+        .exclude(round_id__in={s[2] for s in sources}).order_by("pk")
+    )
+    if not later:
+        return
+    indicators = {i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in={e.indicator_id for e in later}))}
+    dependent = []
+    for entry in later:
+        entry.indicator = indicators[entry.indicator_id]
+        if any((entry.office_id, entry.indicator_id, round_.pk, variable.pk) in sources
+               for variable, round_ in carried_variables(entry.indicator, entry.round)):
+            dependent.append(entry)
+    if dependent:
+        entries_rescore(entries=dependent, user=user, source=source, now=now)
+
+
+def entries_rescore(*, entries: list[Entry], user, source: str, now) -> None:
+    """Score these entries again from what they hold (and carry), moving their status if that completes them.
+
+    Each entry needs ``indicator`` (from ``indicator_config``) and ``round``, and must be locked by the
+    caller's transaction. Writes no value; a constant number of queries plus two per status change.
+    """
+    if not entries:
+        return
+    ids = [e.pk for e in entries]
+    stored: dict[int, list[Value]] = {pk: [] for pk in ids}
+    done: dict[int, list[StepValue]] = {pk: [] for pk in ids}
+    for value in Value.objects.filter(entry_id__in=ids):
+        stored[value.entry_id].append(value)
+    for step in StepValue.objects.filter(entry_id__in=ids):
+        done[step.entry_id].append(step)
+    texts, proposals = entry_texts(entries)
+    items = []
+    for entry in entries:
+        inputs = entry_inputs(entry, stored[entry.pk], done[entry.pk], texts.get(entry.pk), proposals.get(entry.pk))
+        items.append((entry, entry.indicator, inputs, inputs.copy()))
+    entries_write_inputs(items, user=user, source=source, now=now)
+
+
+def _score_carried_only(round_: Round, now) -> None:
+    """Score the round's new entries whose every input comes from an earlier round: nothing is entered for them
+    in this round, so nobody's save would ever score them (a constant number of queries, none without such
+    indicators, plus two per entry that becomes awaiting)."""
+    limited = list(
+        Indicator.objects.filter(entries__round=round_, entries__status=Entry.Status.NOT_REPORTED,
+                                 variables__rounds__isnull=False).exclude(variables__rounds=round_)
+        .values_list("pk", flat=True).distinct()
+    )
+    if not limited:
+        return
+    indicators = {
+        i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=limited))
+        if carried_variables(i, round_) and not active_variables(i, round_) and district_chooses(i) is None
+    }
+    if not indicators:
+        return
+    entries = list(
+        Entry.objects.select_for_update(of=("self",)).select_related("round__fiscal_year", "office")
+        .filter(round=round_, indicator_id__in=list(indicators), status=Entry.Status.NOT_REPORTED).order_by("pk")
+    )
+    for entry in entries:
+        entry.indicator = indicators[entry.indicator_id]
+    entries_rescore(entries=entries, user=None, source=ValueChange.Source.SYSTEM, now=now)
 
 
 def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_version: int, now=None,
