@@ -429,10 +429,10 @@ def _rescore_carried(values: list[Value], *, user, source: str, now) -> None:
                for variable, round_ in carried_variables(entry.indicator, entry.round)):
             dependent.append(entry)
     if dependent:
-        entries_rescore(entries=dependent, user=user, source=source, now=now)
+        entries_recompute(entries=dependent, user=user, source=source, now=now)
 
 
-def entries_rescore(*, entries: list[Entry], user, source: str, now) -> None:
+def entries_recompute(*, entries: list[Entry], user, source: str, now) -> None:
     """Score these entries again from what they hold (and carry), moving their status if that completes them.
 
     Each entry needs ``indicator`` (from ``indicator_config``) and ``round``, and must be locked by the
@@ -478,7 +478,7 @@ def _score_carried_only(round_: Round, now) -> None:
     )
     for entry in entries:
         entry.indicator = indicators[entry.indicator_id]
-    entries_rescore(entries=entries, user=None, source=ValueChange.Source.SYSTEM, now=now)
+    entries_recompute(entries=entries, user=None, source=ValueChange.Source.SYSTEM, now=now)
 
 
 def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_version: int, now=None,
@@ -580,7 +580,11 @@ def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
         return Rescored(0, 0)
     with transaction.atomic():
         indicators = {i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=ids))}
-        entries = list(Entry.objects.select_for_update(of=("self",)).filter(indicator_id__in=ids).select_related("round"))
+        entries = list(Entry.objects.select_for_update(of=("self",)).filter(indicator_id__in=ids)
+                       .select_related("round__fiscal_year"))
+        for entry in entries:
+            entry.indicator = indicators[entry.indicator_id]
+        carried = carried_inputs(entries)
         values: dict[int, list[Value]] = {}
         for value in Value.objects.filter(entry__indicator_id__in=ids):
             values.setdefault(value.entry_id, []).append(value)
@@ -592,7 +596,8 @@ def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
             if entry.pk not in values and entry.pk not in steps and entry.level_id is None and entry.passed is None:
                 continue  # nothing entered yet: no criteria give it a score, and its row need not be written
             indicator = indicators[entry.indicator_id]
-            result = outcome(indicator, entry.round, entry_inputs(entry, values.get(entry.pk, []), steps.get(entry.pk, [])))
+            inputs = entry_inputs(entry, values.get(entry.pk, []), steps.get(entry.pk, []), carried=carried.get(entry.pk))
+            result = outcome(indicator, entry.round, inputs)
             note = result.note[:255]
             if (entry.result, entry.self_score, entry.score_note) != (result.result, result.score, note):
                 entry.result, entry.self_score, entry.score_note, entry.updated_at = result.result, result.score, note, now
