@@ -46,13 +46,24 @@ TRANSITIONS: dict[str, Transition] = {
     "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
     # A system score withdrawn by an administrator (a district had a good reason): the entry goes back to the
     # district as if rejected, with a fix deadline; not fixed by then, the sweep scores it again (close_fix).
-    "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED), Status.REJECTED, "administrator",
+    "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED, Status.SYSTEM_NO_CENTRAL), Status.REJECTED,
+                                "administrator",
                                 pgettext_lazy("workflow action", "เปิดให้แก้ไขรายการที่ระบบให้คะแนน")),
     # Taken only by the deadline sweep (certification.deadlines), never by a person: 1.00000 and locked.
     "close": Transition((Status.NOT_REPORTED,), Status.SYSTEM_UNREPORTED, "system",
                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่ง")),
     "close_fix": Transition((Status.REJECTED,), Status.SYSTEM_UNFIXED, "system",
                             pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดแก้ไข")),
+    # At the end of the owning bureau's window for central data (Round.central_closes_at), never the district's
+    # deadline: an entry whose inputs are all central and still not reported, and an entry the district has
+    # reported whose central part is still missing.
+    "close_central": Transition((Status.NOT_REPORTED,), Status.SYSTEM_NO_CENTRAL, "system",
+                                pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่งข้อมูลส่วนกลาง")),
+    "close_central_reported": Transition((Status.AWAITING,), Status.SYSTEM_NO_CENTRAL, "system",
+                                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่งข้อมูลส่วนกลาง")),
+    # A central-only entry given back to fix (rejected, or a system score withdrawn) and not fixed by the bureau.
+    "close_fix_central": Transition((Status.REJECTED,), Status.SYSTEM_NO_CENTRAL, "system",
+                                    pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดแก้ไขข้อมูลส่วนกลาง")),
 }
 
 
@@ -219,7 +230,7 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     if not comment:
         raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
     at = at or timezone.now()
-    if entry.status not in (Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED):
+    if entry.status not in TRANSITIONS["reopen_system"].starts:
         _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
         return True
     if fix_deadline is None or fix_deadline <= at:
@@ -259,9 +270,13 @@ def entries_certify(*, entry_ids, by, at: datetime | None = None) -> list[int]:
     return ids
 
 
-def entries_system_score(*, action: str, round_id: int, at: datetime, comment: str) -> int:
+def entries_system_score(*, action: str, round_id: int, at: datetime, comment: str, indicators=None,
+                         exclude_indicators=None, entries=None) -> int:
     """The deadline sweep's transitions, set-based: every entry of the round still in the action's start
-    status (for "close_fix": whose fix deadline passed before ``at``) gets 1.00000, locked, stamped ``at``.
+    status (from "rejected": whose fix deadline passed before ``at``) gets 1.00000, locked, stamped ``at``.
+
+    ``indicators`` / ``exclude_indicators`` (Indicator querysets) and ``entries`` (an Entry queryset) narrow
+    it; they are compiled into the same statement as sub-selects (``central_only_indicators``).
 
     One statement whatever the number of entries (1.8 million at school scale), in one transaction: a
     crash leaves all or nothing. On PostgreSQL the UPDATE … RETURNING feeds the events' INSERT in the
@@ -281,9 +296,15 @@ def entries_system_score(*, action: str, round_id: int, at: datetime, comment: s
     update = (f"UPDATE {meta.db_table} SET status = %s, official_score = %s, official_level_id = NULL, "
               f"system_scored_at = %s, updated_at = %s WHERE round_id = %s AND status = %s")
     params = [transition.to, score, stamp, stamp, round_id, start]
-    if action == "close_fix":
+    if start == Status.REJECTED:
         update += " AND fix_deadline < %s"
         params.append(stamp)
+    for column, queryset, negate in (("indicator_id", indicators, False), ("indicator_id", exclude_indicators, True),
+                                     ("id", entries, False)):
+        if queryset is not None:
+            select, select_params = queryset.order_by().values("pk").query.sql_with_params()
+            update += f" AND {column} {'NOT IN' if negate else 'IN'} ({select})"
+            params.extend(select_params)
     event_columns = f"{StatusEvent._meta.db_table} (entry_id, from_status, to_status, by_id, at, comment)"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
