@@ -137,7 +137,7 @@ def central_edit_block(entry, now) -> str | None:
     if entry.status == entry.Status.CERTIFIED:
         return _("ตัวชี้วัดนี้รับรองผลแล้ว แก้ไขไม่ได้")
     if entry.status in (entry.Status.SYSTEM_UNREPORTED, entry.Status.SYSTEM_UNFIXED, entry.Status.SYSTEM_NO_CENTRAL):
-        return _("ระบบให้คะแนน 1.00000 แล้ว (%(status)s): ค่าที่บันทึกตอนนี้จะไม่ถูกนับ จึงไม่รับบันทึก "
+        return _("รายการนี้อยู่ในสถานะ “%(status)s” แล้ว: ค่าที่บันทึกตอนนี้จะไม่ถูกนับ จึงไม่รับบันทึก "
                  "หากมีเหตุผลอันควร ผู้ดูแลระบบเปิดให้แก้ไขได้") % {"status": entry.get_status_display()}
     if now < round_.opens_at:
         return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล")
