@@ -190,10 +190,12 @@ def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     return True
 
 
-def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime, reopened: bool = False) -> None:
+def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime, reopened: bool = False,
+                      to_bureau: bool = False) -> None:
     """The district's reporters are told by notification and e-mail (sent after commit), with the reason.
 
     ``reopened``: an administrator withdrew the system's score and gives the entry back to fix.
+    ``to_bureau``: the score was for missing central data, so the owning bureau's certifiers are told instead.
     """
     from django.urls import reverse
 
@@ -206,7 +208,13 @@ def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime,
                 if fix_deadline else _("ไม่ได้กำหนดให้แก้ไขหลังปิดรอบ"))
     values = {"code": entry.indicator.code, "name": entry.indicator.name, "comment": comment, "deadline": deadline,
               "round": entry.round.label}
-    if reopened:
+    if to_bureau:
+        users = User.objects.filter(office_id=entry.indicator.owner_id, role=Role.BUREAU_CERTIFIER, is_active=True)
+        values["office"] = entry.office.name_th
+        subject = _("เปิดให้บันทึกข้อมูลส่วนกลาง: ตัวชี้วัด %(code)s %(round)s") % values
+        body = _("ผู้ดูแลระบบยกเลิกคะแนนที่ระบบให้ของตัวชี้วัด %(code)s %(name)s ของ %(office)s "
+                 "และเปิดให้สำนักบันทึกข้อมูลส่วนกลาง\nเหตุผล: %(comment)s\n%(deadline)s") % values
+    elif reopened:
         subject = _("เปิดให้แก้ไข: ตัวชี้วัด %(code)s %(round)s") % values
         body = _("ผู้ดูแลระบบยกเลิกคะแนนที่ระบบให้ของตัวชี้วัด %(code)s %(name)s และเปิดให้ สพท. รายงานผล\n"
                  "เหตุผล: %(comment)s\n%(deadline)s") % values
@@ -225,6 +233,8 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
 
     Certified → awaiting. Scored by the system → rejected, with ``fix_deadline`` (required, in the future)
     until which the district may report it even though the round has closed; the district is flagged and told.
+    A score for missing central data goes back to the owning bureau instead: it may enter the central data
+    until the fix deadline (``permissions.central_edit_block``), and its certifiers are flagged and told.
     """
     comment = (comment or "").strip()
     if not comment:
@@ -235,11 +245,13 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
         return True
     if fix_deadline is None or fix_deadline <= at:
         raise TransitionRefused(_("เปิดให้แก้ไขรายการที่ระบบให้คะแนนต้องกำหนดวันเวลาแก้ไขที่ยังไม่ถึง"))
+    to_bureau = entry.status == Status.SYSTEM_NO_CENTRAL  # the central data is the bureau's to enter
     with transaction.atomic():
         _decide(entry, "reopen_system", by=by, comment=comment, at=at, official_score=None, official_level=None,
                 system_scored_at=None, fix_deadline=fix_deadline)
-        flag_raise(entry=entry, for_side=Side.DISTRICT, reason=Flag.Reason.REJECTED, by=by, at=at)
-        _notify_rejection(entry, comment=comment, fix_deadline=fix_deadline, at=at, reopened=True)
+        flag_raise(entry=entry, for_side=Side.BUREAU if to_bureau else Side.DISTRICT, reason=Flag.Reason.REJECTED,
+                   by=by, at=at)
+        _notify_rejection(entry, comment=comment, fix_deadline=fix_deadline, at=at, reopened=True, to_bureau=to_bureau)
     return True
 
 

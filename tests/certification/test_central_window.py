@@ -21,10 +21,11 @@ from django.utils import timezone
 
 from certification import workflow
 from certification.deadlines import sweep
-from certification.models import StatusEvent
+from certification.models import Flag, Side, StatusEvent
 from certification.selectors import central_data_owed
 from indicators.models import Framework, Indicator, Round, RubricLevel, Threshold, Variable
 from krs import thaicalendar
+from krs.models import Notification
 from krs.permissions import central_edit_block, entry_edit_block
 from reporting.central import central_save
 from reporting.models import Entry, Value, ValueChange
@@ -379,7 +380,7 @@ def test_the_bureau_may_save_until_its_window_ends_and_not_after(frozen, distric
 
 
 def test_a_withdrawn_no_central_score_goes_back_to_the_bureau_until_the_fix_deadline(
-        frozen, district, other_district, bureau, certifier, admin_user):
+        frozen, district, other_district, bureau, certifier, admin_user, district_user):
     sweep(now=DEADLINE + TICK)
     sweep(now=CENTRAL + TICK)
     at = CENTRAL + timedelta(hours=1)
@@ -388,6 +389,11 @@ def test_a_withdrawn_no_central_score_goes_back_to_the_bureau_until_the_fix_dead
         entry = Entry.objects.select_related("round", "indicator").get(pk=frozen.entry(office, frozen.central).pk)
         workflow.entry_reopen(entry=entry, by=admin_user, comment="ระบบของสำนักขัดข้อง", fix_deadline=fix_by, at=at)
     assert frozen.entry(district, frozen.central).status == S.REJECTED
+    # The bureau is told and flagged, not the district: the data is the bureau's to enter.
+    told = Notification.objects.filter(kind="rejected")
+    assert set(told.values_list("user", flat=True)) == {certifier.pk}
+    assert "ข้อมูลส่วนกลาง" in told.first().subject
+    assert set(Flag.objects.filter(entry__indicator=frozen.central).values_list("for_side", flat=True)) == {Side.BUREAU}
 
     bureau_saves(frozen, certifier, frozen.central, {district: {"A": "90", "B": "100"}}, at=at + timedelta(hours=1))
     assert frozen.entry(district, frozen.central).status == S.AWAITING
