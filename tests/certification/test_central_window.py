@@ -255,6 +255,9 @@ def test_after_the_district_deadline_the_bureau_still_saves_by_grid_upload_and_a
     world = live(bureau, deadline=timedelta(days=-1), central=timedelta(days=3))
     sweep(now=timezone.now())
     client.force_login(certifier)
+    closes = thaicalendar.format_thai_date(world.round.central_closes_at, with_time=True)
+    grid = client.get(grid_url(world, world.central)).content.decode()
+    assert f"กำหนดส่งข้อมูลส่วนกลาง {closes}" in grid and 'data-testid="save"' in grid  # the bureau's window, open
 
     response = client.post(grid_url(world, world.central), grid_post(world, world.central, {district: {"A": "90", "B": "100"}}))
     assert response.status_code == 302
