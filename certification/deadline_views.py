@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from certification.deadlines import STEP_LABELS, sweep
 from certification.models import SweepRun
+from certification.selectors import central_data_owed
 from indicators.models import Round
 from krs import permissions
 from reporting.models import SYSTEM_GIVEN, Entry
@@ -32,7 +33,8 @@ def _administrator(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
-    """Each round's deadlines and markers with its entry counts (1 query), then the sweep's runs, newest first."""
+    """Each round's deadlines and markers with its entry counts (1 query), the bureaus still owing central data
+    in rounds whose central window is open (1 query), then the sweep's runs, newest first."""
     _administrator(request)
     rounds = (
         Round.objects.select_related("fiscal_year").order_by("-fiscal_year__year", "-months")
@@ -44,11 +46,16 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             late=Count("entries", filter=Q(entries__late_days__isnull=False)),
         )
     )
+    rounds = list(rounds)
+    now = timezone.now()
+    owed = central_data_owed(r.pk for r in rounds if r.opened_at and not r.central_closed_at and now <= r.central_closes_at)
+    for round_ in rounds:
+        round_.central_owed = owed.get(round_.pk, [])
     page = Paginator(SweepRun.objects.select_related("by"), RUNS_PAGE).get_page(request.GET.get("page"))
     for run in page:
         run.lines = [(STEP_LABELS.get(change["step"], change["step"]), change["round"], change["count"]) for change in run.steps]
     return render(request, "certification/deadlines.html", {
-        "rounds": rounds, "page": page, "now": timezone.now(), "sweep_seconds": settings.KRS_SWEEP_SECONDS,
+        "rounds": rounds, "page": page, "now": now, "sweep_seconds": settings.KRS_SWEEP_SECONDS,
     })
 
 

@@ -10,7 +10,11 @@ these steps, in order, each for every round that is due, and records what it cha
 - ``penalty``: an entry first reported after the deadline, in a round with a late penalty, gets its
   working days late (Thai calendar) and penalty, once;
 - ``close``: a round whose deadline (or late window) has passed: every entry still not reported is
-  scored 1.00000 by the system and locked;
+  scored 1.00000 by the system and locked, except entries whose inputs are all central (they wait for
+  the owning bureau: a district is never scored for what only a bureau can enter);
+- ``central``: a round whose window for central data has passed (``Round.central_closes_at``): every
+  central-only entry still not reported, and every reported entry whose central part is still missing,
+  is scored 1.00000 with a status and comment that name the bureau;
 - ``fix``: a rejected entry whose fix deadline passed without a correction is scored and locked the same way;
 - ``certification``: at the certification deadline, administrators are told how many entries still await
   certification (seed 000: the performance group then decides); no score changes;
@@ -43,12 +47,12 @@ from django.utils.translation import gettext_lazy
 
 from certification.models import SweepLease, SweepRun
 from certification.workflow import entries_system_score
-from indicators.models import Framework, Round
+from indicators.models import Framework, Indicator, Round
 from krs import thaicalendar
-from krs.models import Notification, Role, User
+from krs.models import Notification, Office, Role, User
 from krs.notifications import notify
 from reporting.models import SYSTEM_GIVEN, Entry, EntrySnapshot
-from reporting.selectors import counted_score_expression
+from reporting.selectors import central_only_indicators, counted_score_expression, lacks_central_data
 from reporting.services import round_open
 
 logger = logging.getLogger(__name__)
@@ -57,6 +61,7 @@ STEP_LABELS = {
     "open": gettext_lazy("เปิดรอบ: สร้างรายการรายงานผล"),
     "penalty": gettext_lazy("หักคะแนนส่งช้า"),
     "close": gettext_lazy("ปิดรอบ: ไม่รายงานผล ระบบให้ 1.00000"),
+    "central": gettext_lazy("พ้นกำหนดส่งข้อมูลส่วนกลาง: ไม่มีข้อมูลส่วนกลาง ระบบให้ 1.00000"),
     "fix": gettext_lazy("พ้นกำหนดแก้ไข: ระบบให้ 1.00000"),
     "certification": gettext_lazy("เลยกำหนดรับรองผล: แจ้งผู้ดูแลระบบ (รายการที่ยังรอการรับรอง)"),
     "reminders": gettext_lazy("เตือนกำหนดส่ง (ส่งแล้ว)"),
@@ -197,9 +202,53 @@ def close_rounds(now: datetime) -> list[Change]:
                 continue
             comment = _("พ้นกำหนดส่งรายงาน %(date)s โดยยังไม่รายงานผล ระบบให้คะแนน 1.00000") % {
                 "date": thaicalendar.format_thai_date(round_.closes_at, with_time=True)}
-            count = entries_system_score(action="close", round_id=round_id, at=now, comment=comment)
+            # Entries whose inputs are all central are the bureau's: they close at its window (close_central).
+            count = entries_system_score(action="close", round_id=round_id, at=now, comment=comment,
+                                         exclude_indicators=central_only_indicators(round_id))
             Round.objects.filter(pk=round_id).update(closed_at=now)
         changes.append(Change("close", round_id, round_.label, count))
+    return changes
+
+
+def _bureau_name(owner_id: int | None, names: dict[int, str]) -> str:
+    return names.get(owner_id) or _("สำนักเจ้าของตัวชี้วัด")
+
+
+def close_central(now: datetime) -> list[Change]:
+    """Rounds past the bureaus' window for central data: what still waits for a bureau → 1.00000, locked.
+
+    Two kinds of entry, each one UPDATE + events per owning bureau (a handful), so the comment names the
+    bureau: a central-only entry still not reported (``close_central``), and a reported entry whose central
+    part is still missing (``close_central_reported``: the district did its part, the bureau did not).
+    """
+    due = Round.objects.filter(opened_at__isnull=False, central_closed_at__isnull=True).filter(
+        Q(central_deadline__isnull=True, certification_deadline__lt=now) | Q(central_deadline__lt=now))
+    changes = []
+    for round_id in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            round_ = _locked(round_id, central_closed_at__isnull=True)
+            if round_ is None:
+                continue
+            central_only = central_only_indicators(round_id)
+            waiting = Entry.objects.filter(round_id=round_id, status=Entry.Status.AWAITING).filter(lacks_central_data())
+            owners = set(Entry.objects.filter(round_id=round_id, status=Entry.Status.NOT_REPORTED,
+                                              indicator__in=central_only).order_by()
+                         .values_list("indicator__owner_id", flat=True).distinct())
+            owners |= set(waiting.order_by().values_list("indicator__owner_id", flat=True).distinct())
+            names = dict(Office.objects.filter(pk__in=[pk for pk in owners if pk]).values_list("pk", "name_th"))
+            date = thaicalendar.format_thai_date(round_.central_closes_at, with_time=True)
+            count = 0
+            for owner_id in sorted(owners, key=lambda pk: (pk is None, pk or 0)):
+                comment = _("พ้นกำหนดส่งข้อมูลส่วนกลาง %(date)s โดย %(bureau)s ยังไม่บันทึกข้อมูลส่วนกลาง "
+                            "ระบบให้คะแนน 1.00000 (สพท. ไม่ต้องรับผิดชอบข้อมูลนี้)") % {
+                    "date": date, "bureau": _bureau_name(owner_id, names)}
+                owned = Indicator.objects.filter(owner_id=owner_id) if owner_id else Indicator.objects.filter(owner__isnull=True)
+                count += entries_system_score(action="close_central", round_id=round_id, at=now, comment=comment,
+                                              indicators=central_only.filter(pk__in=owned))
+                count += entries_system_score(action="close_central_reported", round_id=round_id, at=now,
+                                              comment=comment, entries=waiting.filter(indicator__in=owned))
+            Round.objects.filter(pk=round_id).update(central_closed_at=now)
+        changes.append(Change("central", round_id, round_.label, count))
     return changes
 
 
@@ -211,8 +260,14 @@ def end_fix_windows(now: datetime) -> list[Change]:
     for round_id in list(due):
         with transaction.atomic():
             round_ = _locked(round_id)
+            central_only = central_only_indicators(round_id)
+            # A central-only entry given back to fix is the bureau's to fix: its status says so.
+            comment = _("พ้นกำหนดแก้ไขโดยสำนักเจ้าของตัวชี้วัดยังไม่บันทึกข้อมูลส่วนกลาง ระบบให้คะแนน 1.00000")
+            count = entries_system_score(action="close_fix_central", round_id=round_id, at=now, comment=comment,
+                                         indicators=central_only)
             comment = _("พ้นกำหนดแก้ไขโดยยังไม่แก้ไข ระบบให้คะแนน 1.00000")
-            count = entries_system_score(action="close_fix", round_id=round_id, at=now, comment=comment)
+            count += entries_system_score(action="close_fix", round_id=round_id, at=now, comment=comment,
+                                          exclude_indicators=central_only)
         changes.append(Change("fix", round_id, round_.label, count))
     return changes
 
@@ -258,8 +313,10 @@ def send_reminders(now: datetime) -> list[Change]:
     changes = []
     for round_ in due:
         left = min(d for d in days if now >= round_.deadline - timedelta(days=d))
+        # Central-only entries are the bureaus' to enter: a district is not reminded of them.
         unreported = dict(
-            Entry.objects.filter(round=round_, status=Entry.Status.NOT_REPORTED).order_by()
+            Entry.objects.filter(round=round_, status=Entry.Status.NOT_REPORTED)
+            .exclude(indicator__in=central_only_indicators(round_.pk)).order_by()
             .values("office_id").annotate(n=Count("pk")).values_list("office_id", "n")
         )
         # The outbox's memory, read once: offices already reminded this time are not visited again.
@@ -331,6 +388,7 @@ STEPS = (
     ("open", open_rounds),
     ("penalty", apply_late_penalties),
     ("close", close_rounds),
+    ("central", close_central),
     ("fix", end_fix_windows),
     ("certification", certification_overdue),
     ("reminders", send_reminders),

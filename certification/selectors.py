@@ -95,3 +95,46 @@ def entry_thread(entry):
     messages = list(Message.objects.filter(entry=entry).select_related("by").order_by("at", "pk"))
     flags = list(Flag.objects.filter(entry=entry).select_related("raised_by", "seen_by").order_by("-raised_at", "-pk"))
     return messages, flags
+
+
+@dataclass(frozen=True)
+class CentralOwed:
+    """A bureau that still owes central data in a round: to how many districts, over how many entries."""
+
+    bureau_id: int | None
+    bureau: str
+    districts: int
+    entries: int
+
+
+def central_data_owed(round_ids) -> dict[int, list[CentralOwed]]:
+    """Per round, the bureaus whose central data is still missing for districts, most districts first (1 query).
+
+    Counted over entries that can still take it (not reported, awaiting, rejected): a certified or
+    system-scored entry owes nothing any more. ``reporting.selectors.lacks_central_data`` is the rule.
+    """
+    from django.utils.translation import get_language
+    from django.utils.translation import gettext as _
+
+    from reporting.selectors import lacks_central_data
+
+    round_ids = list(round_ids)
+    if not round_ids:
+        return {}
+    rows = (
+        Entry.objects.filter(round_id__in=round_ids,
+                             status__in=[Entry.Status.NOT_REPORTED, Entry.Status.AWAITING, Entry.Status.REJECTED])
+        .filter(lacks_central_data()).order_by()
+        .values("round_id", "indicator__owner_id", "indicator__owner__name_th", "indicator__owner__name_en")
+        .annotate(districts=Count("office_id", distinct=True), entries=Count("pk"))
+    )
+    english = get_language() == "en"
+    found: dict[int, list[CentralOwed]] = {}
+    for row in rows:
+        name = (row["indicator__owner__name_en"] if english and row["indicator__owner__name_en"] else
+                row["indicator__owner__name_th"]) or _("สำนักเจ้าของตัวชี้วัด")
+        found.setdefault(row["round_id"], []).append(
+            CentralOwed(row["indicator__owner_id"], name, row["districts"], row["entries"]))
+    for lines in found.values():
+        lines.sort(key=lambda line: (-line.districts, line.bureau))
+    return found

@@ -46,7 +46,8 @@ TRANSITIONS: dict[str, Transition] = {
     "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
     # A system score withdrawn by an administrator (a district had a good reason): the entry goes back to the
     # district as if rejected, with a fix deadline; not fixed by then, the sweep scores it again (close_fix).
-    "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED), Status.REJECTED, "administrator",
+    "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED, Status.SYSTEM_NO_CENTRAL), Status.REJECTED,
+                                "administrator",
                                 pgettext_lazy("workflow action", "เปิดให้แก้ไขรายการที่ระบบให้คะแนน")),
     # The framework's criteria changed after certification (reporting.models.Recertification): an administrator
     # certifies the entry again with the score the criteria now in force give (entries_recertify).
@@ -57,6 +58,16 @@ TRANSITIONS: dict[str, Transition] = {
                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่ง")),
     "close_fix": Transition((Status.REJECTED,), Status.SYSTEM_UNFIXED, "system",
                             pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดแก้ไข")),
+    # At the end of the owning bureau's window for central data (Round.central_closes_at), never the district's
+    # deadline: an entry whose inputs are all central and still not reported, and an entry the district has
+    # reported whose central part is still missing.
+    "close_central": Transition((Status.NOT_REPORTED,), Status.SYSTEM_NO_CENTRAL, "system",
+                                pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่งข้อมูลส่วนกลาง")),
+    "close_central_reported": Transition((Status.AWAITING,), Status.SYSTEM_NO_CENTRAL, "system",
+                                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่งข้อมูลส่วนกลาง")),
+    # A central-only entry given back to fix (rejected, or a system score withdrawn) and not fixed by the bureau.
+    "close_fix_central": Transition((Status.REJECTED,), Status.SYSTEM_NO_CENTRAL, "system",
+                                    pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดแก้ไขข้อมูลส่วนกลาง")),
 }
 
 
@@ -183,10 +194,12 @@ def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     return True
 
 
-def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime, reopened: bool = False) -> None:
+def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime, reopened: bool = False,
+                      to_bureau: bool = False) -> None:
     """The district's reporters are told by notification and e-mail (sent after commit), with the reason.
 
     ``reopened``: an administrator withdrew the system's score and gives the entry back to fix.
+    ``to_bureau``: the score was for missing central data, so the owning bureau's certifiers are told instead.
     """
     from django.urls import reverse
 
@@ -199,7 +212,13 @@ def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime,
                 if fix_deadline else _("ไม่ได้กำหนดให้แก้ไขหลังปิดรอบ"))
     values = {"code": entry.indicator.code, "name": entry.indicator.name, "comment": comment, "deadline": deadline,
               "round": entry.round.label}
-    if reopened:
+    if to_bureau:
+        users = User.objects.filter(office_id=entry.indicator.owner_id, role=Role.BUREAU_CERTIFIER, is_active=True)
+        values["office"] = entry.office.name_th
+        subject = _("เปิดให้บันทึกข้อมูลส่วนกลาง: ตัวชี้วัด %(code)s %(round)s") % values
+        body = _("ผู้ดูแลระบบยกเลิกคะแนนที่ระบบให้ของตัวชี้วัด %(code)s %(name)s ของ %(office)s "
+                 "และเปิดให้สำนักบันทึกข้อมูลส่วนกลาง\nเหตุผล: %(comment)s\n%(deadline)s") % values
+    elif reopened:
         subject = _("เปิดให้แก้ไข: ตัวชี้วัด %(code)s %(round)s") % values
         body = _("ผู้ดูแลระบบยกเลิกคะแนนที่ระบบให้ของตัวชี้วัด %(code)s %(name)s และเปิดให้ สพท. รายงานผล\n"
                  "เหตุผล: %(comment)s\n%(deadline)s") % values
@@ -218,12 +237,14 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
 
     Certified → awaiting. Scored by the system → rejected, with ``fix_deadline`` (required, in the future)
     until which the district may report it even though the round has closed; the district is flagged and told.
+    A score for missing central data goes back to the owning bureau instead: it may enter the central data
+    until the fix deadline (``permissions.central_edit_block``), and its certifiers are flagged and told.
     """
     comment = (comment or "").strip()
     if not comment:
         raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
     at = at or timezone.now()
-    if entry.status not in (Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED):
+    if entry.status not in TRANSITIONS["reopen_system"].starts:
         from reporting.models import Recertification
 
         with transaction.atomic():
@@ -233,11 +254,13 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
         return True
     if fix_deadline is None or fix_deadline <= at:
         raise TransitionRefused(_("เปิดให้แก้ไขรายการที่ระบบให้คะแนนต้องกำหนดวันเวลาแก้ไขที่ยังไม่ถึง"))
+    to_bureau = entry.status == Status.SYSTEM_NO_CENTRAL  # the central data is the bureau's to enter
     with transaction.atomic():
         _decide(entry, "reopen_system", by=by, comment=comment, at=at, official_score=None, official_level=None,
                 system_scored_at=None, fix_deadline=fix_deadline)
-        flag_raise(entry=entry, for_side=Side.DISTRICT, reason=Flag.Reason.REJECTED, by=by, at=at)
-        _notify_rejection(entry, comment=comment, fix_deadline=fix_deadline, at=at, reopened=True)
+        flag_raise(entry=entry, for_side=Side.BUREAU if to_bureau else Side.DISTRICT, reason=Flag.Reason.REJECTED,
+                   by=by, at=at)
+        _notify_rejection(entry, comment=comment, fix_deadline=fix_deadline, at=at, reopened=True, to_bureau=to_bureau)
     return True
 
 
@@ -319,9 +342,13 @@ def _thai_date(value) -> str:
     return format_thai_date(value, with_time=True)
 
 
-def entries_system_score(*, action: str, round_id: int, at: datetime, comment: str) -> int:
+def entries_system_score(*, action: str, round_id: int, at: datetime, comment: str, indicators=None,
+                         exclude_indicators=None, entries=None) -> int:
     """The deadline sweep's transitions, set-based: every entry of the round still in the action's start
-    status (for "close_fix": whose fix deadline passed before ``at``) gets 1.00000, locked, stamped ``at``.
+    status (from "rejected": whose fix deadline passed before ``at``) gets 1.00000, locked, stamped ``at``.
+
+    ``indicators`` / ``exclude_indicators`` (Indicator querysets) and ``entries`` (an Entry queryset) narrow
+    it; they are compiled into the same statement as sub-selects (``central_only_indicators``).
 
     One statement whatever the number of entries (1.8 million at school scale), in one transaction: a
     crash leaves all or nothing. On PostgreSQL the UPDATE … RETURNING feeds the events' INSERT in the
@@ -341,9 +368,15 @@ def entries_system_score(*, action: str, round_id: int, at: datetime, comment: s
     update = (f"UPDATE {meta.db_table} SET status = %s, official_score = %s, official_level_id = NULL, "
               f"system_scored_at = %s, updated_at = %s WHERE round_id = %s AND status = %s")
     params = [transition.to, score, stamp, stamp, round_id, start]
-    if action == "close_fix":
+    if start == Status.REJECTED:
         update += " AND fix_deadline < %s"
         params.append(stamp)
+    for column, queryset, negate in (("indicator_id", indicators, False), ("indicator_id", exclude_indicators, True),
+                                     ("id", entries, False)):
+        if queryset is not None:
+            select, select_params = queryset.order_by().values("pk").query.sql_with_params()
+            update += f" AND {column} {'NOT IN' if negate else 'IN'} ({select})"
+            params.extend(select_params)
     event_columns = f"{StatusEvent._meta.db_table} (entry_id, from_status, to_status, by_id, at, comment)"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -169,7 +169,7 @@ class RoundAdmin(SimpleHistoryAdmin):
     list_filter = ["fiscal_year", "months"]
     list_select_related = ["fiscal_year"]
     # What the deadline sweep did to the round (certification/deadlines.py); shown, never typed.
-    readonly_fields = ["opened_at", "closed_at", "certification_closed_at"]
+    readonly_fields = ["opened_at", "closed_at", "central_closed_at", "certification_closed_at"]
 
 
 class GroupFormSet(CriteriaFormSet):

@@ -66,9 +66,16 @@ class Round(models.Model):
         _("รับรายงานล่าช้าได้ถึง"), null=True, blank=True,
         help_text=_("ว่าง = ไม่รับรายงานหลังกำหนดส่ง; รายงานที่ส่งหลังกำหนดถูกหักคะแนนตามวันทำการที่ช้า"),
     )
+    # The owning bureaus' window for central data (ข้อมูลส่วนกลาง): entries whose inputs are all central close
+    # here, not at the district's deadline (certification.deadlines.close_central).
+    central_deadline = models.DateTimeField(
+        _("กำหนดส่งข้อมูลส่วนกลาง"), null=True, blank=True,
+        help_text=_("วันเวลาสุดท้ายที่สำนักบันทึกข้อมูลส่วนกลางได้; ว่าง = ถึงกำหนดรับรองผล"),
+    )
     # Set by the deadline sweep (certification.deadlines) when it has done each step for the round.
     opened_at = models.DateTimeField(_("ระบบเปิดรอบเมื่อ"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("ระบบปิดรอบเมื่อ"), null=True, blank=True, editable=False)
+    central_closed_at = models.DateTimeField(_("ระบบปิดรับข้อมูลส่วนกลางเมื่อ"), null=True, blank=True, editable=False)
     certification_closed_at = models.DateTimeField(_("ระบบปิดการรับรองเมื่อ"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
@@ -86,6 +93,11 @@ class Round(models.Model):
             models.CheckConstraint(
                 condition=Q(late_until__isnull=True) | Q(late_until__gt=F("deadline"), late_until__lte=F("certification_deadline")),
                 name="round_late_window_after_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(central_deadline__isnull=True)
+                | Q(central_deadline__gt=F("opens_at"), central_deadline__lte=F("certification_deadline")),
+                name="round_central_window_in_round",
             ),
         ]
 
@@ -106,6 +118,10 @@ class Round(models.Model):
             errors["late_until"] = _("วันรับรายงานล่าช้าต้องอยู่หลังกำหนดส่งรายงาน")
         elif self.late_until and self.certification_deadline and self.late_until > self.certification_deadline:
             errors["late_until"] = _("วันรับรายงานล่าช้าต้องไม่เลยกำหนดรับรองผล")
+        if self.central_deadline and self.opens_at and not self.opens_at < self.central_deadline:
+            errors["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
+        elif self.central_deadline and self.certification_deadline and self.central_deadline > self.certification_deadline:
+            errors["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องไม่เลยกำหนดรับรองผล")
         if self.period_end and self.fiscal_year_id:
             first, last = self.fiscal_year.bounds
             if not first <= self.period_end <= last:
@@ -122,6 +138,11 @@ class Round(models.Model):
     def closes_at(self):
         """When the sweep closes the round: the end of the late window if it has one, else the deadline."""
         return self.late_until or self.deadline
+
+    @property
+    def central_closes_at(self):
+        """The end of the bureaus' window for central data: ``central_deadline``, else the certification deadline."""
+        return self.central_deadline or self.certification_deadline
 
     def is_late(self, now=None) -> bool:
         """Is ``now`` inside the late window, where a report is accepted with a penalty?"""

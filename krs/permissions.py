@@ -68,7 +68,7 @@ def may_use_admin_site(user: User) -> bool:
 
 # --- Entries (reporting) -----------------------------------------------------------------------------
 # Entries are duck-typed here (krs imports no app): ``entry.office_id``, ``entry.indicator.owner_id``,
-# ``entry.round`` with ``opens_at``/``deadline``/``certification_deadline``, ``entry.status`` and
+# ``entry.round`` with ``opens_at``/``deadline``/``certification_deadline``/``central_closes_at``, ``entry.status`` and
 # ``entry.fix_deadline``; ``entry.Status`` is the model's own choices.
 
 
@@ -92,6 +92,9 @@ def entry_edit_block(entry, now) -> str | None:
     status, round_ = entry.status, entry.round
     if status == entry.Status.CERTIFIED:
         return _("ตัวชี้วัดนี้รับรองผลแล้ว แก้ไขไม่ได้")
+    if status == entry.Status.SYSTEM_NO_CENTRAL:
+        return _("ระบบให้คะแนน 1.00000 เพราะ %(bureau)s ไม่ได้บันทึกข้อมูลส่วนกลางภายในกำหนด (ไม่ใช่ข้อมูลที่ สพท. กรอก)") % {
+            "bureau": _owner_name(entry)}
     if status in (entry.Status.SYSTEM_UNREPORTED, entry.Status.SYSTEM_UNFIXED):
         return _("ระบบให้คะแนน 1.00000 แล้วเพราะไม่ได้ดำเนินการภายในกำหนด แก้ไขไม่ได้")
     if now < round_.opens_at:
@@ -110,21 +113,40 @@ def entry_edit_block(entry, now) -> str | None:
     return _("ปิดรับรายงานรอบนี้แล้ว (กำหนดส่ง %(date)s)") % {"date": format_thai_date(round_.deadline)}
 
 
+def _owner_name(entry) -> str:
+    from django.utils.translation import gettext as _
+
+    owner = entry.indicator.owner
+    return owner.localized_name if owner is not None else _("สำนักเจ้าของตัวชี้วัด")
+
+
 def central_edit_block(entry, now) -> str | None:
     """Why the owning bureau may not change this entry's central data now, or None.
 
-    Central data can be entered from the round's opening until its certification deadline, and never
-    on a certified entry.
+    Central data can be entered from the round's opening until the bureaus' window ends
+    (``round.central_closes_at``: its central-data deadline, else its certification deadline), whatever
+    the district's deadline; after that only on an entry given back to fix, until its fix deadline. Never
+    on a certified entry, nor on one the system has scored: a value that would not count is refused,
+    not saved.
     """
     from django.utils.translation import gettext as _
+
+    from krs.thaicalendar import format_thai_date
 
     round_ = entry.round
     if entry.status == entry.Status.CERTIFIED:
         return _("ตัวชี้วัดนี้รับรองผลแล้ว แก้ไขไม่ได้")
+    if entry.status in (entry.Status.SYSTEM_UNREPORTED, entry.Status.SYSTEM_UNFIXED, entry.Status.SYSTEM_NO_CENTRAL):
+        return _("รายการนี้อยู่ในสถานะ “%(status)s” แล้ว: ค่าที่บันทึกตอนนี้จะไม่ถูกนับ จึงไม่รับบันทึก "
+                 "หากมีเหตุผลอันควร ผู้ดูแลระบบเปิดให้แก้ไขได้") % {"status": entry.get_status_display()}
     if now < round_.opens_at:
         return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล")
-    if now > round_.certification_deadline:
-        return _("เลยกำหนดรับรองผลของรอบนี้แล้ว")
+    if entry.status == entry.Status.REJECTED and entry.fix_deadline and now <= entry.fix_deadline:
+        return None
+    closes = round_.central_closes_at
+    if now > closes:
+        return _("เลยกำหนดส่งข้อมูลส่วนกลางของรอบนี้แล้ว (%(date)s): ค่าที่บันทึกตอนนี้จะไม่ถูกนับ จึงไม่รับบันทึก") % {
+            "date": format_thai_date(closes, with_time=True)}
     return None
 
 

@@ -37,7 +37,7 @@ DEFAULT_EDGES: tuple[Decimal, ...] = tuple(Decimal(1) + Decimal("0.5") * i for i
 FONT_FAMILY = "Sarabun Latin, Sarabun Thai, Sarabun, Noto Sans Thai, Tahoma, sans-serif"
 
 # The entry statuses (reporting.models.Entry.Status), each with a fill and a hatch pattern so that the
-# six stay apart in grey print. Mirrored in static/css/charts.css (.chart-status-<key>).
+# seven stay apart in grey print. Mirrored in static/css/charts.css (.chart-status-<key>).
 STATUS_FILLS: dict[str, str] = {
     "not_reported": "#adb5bd",
     "awaiting": "#ffc107",
@@ -45,6 +45,7 @@ STATUS_FILLS: dict[str, str] = {
     "certified": "#198754",
     "system_unreported": "#343a40",
     "system_unfixed": "#842029",
+    "system_no_central": "#6f42c1",
 }
 STATUS_PATTERNS: dict[str, str | None] = {
     "not_reported": None,
@@ -53,6 +54,7 @@ STATUS_PATTERNS: dict[str, str | None] = {
     "certified": None,
     "system_unreported": "cross",
     "system_unfixed": "rdiag",
+    "system_no_central": "vert",
 }
 # Any other series, by position (Okabe–Ito: distinguishable with the common colour-vision deficiencies).
 # Mirrored in static/css/charts.css (.chart-series-<i>).

@@ -27,6 +27,8 @@ class Entry(models.Model):
         # Given by the deadline sweep (certification.deadlines), never by a person: official score 1.00000, locked.
         SYSTEM_UNREPORTED = "system_unreported", _("ไม่รายงานผลตามกำหนด (ระบบให้คะแนน)")
         SYSTEM_UNFIXED = "system_unfixed", _("ไม่แก้ไขตามกำหนด (ระบบให้คะแนน)")
+        # The owning bureau entered no central data by its window's end: the district is not the one to blame.
+        SYSTEM_NO_CENTRAL = "system_no_central", _("ไม่มีข้อมูลส่วนกลางตามกำหนด (ระบบให้คะแนน)")
 
     # No index of their own on office, round and the levels: the unique (office, indicator, round) and the
     # (round, status) indexes lead with office and round, and nobody looks entries up by level. Every index
@@ -99,7 +101,7 @@ class Entry(models.Model):
         return self.status in SYSTEM_GIVEN
 
 
-SYSTEM_GIVEN = (Entry.Status.SYSTEM_UNREPORTED, Entry.Status.SYSTEM_UNFIXED)
+SYSTEM_GIVEN = (Entry.Status.SYSTEM_UNREPORTED, Entry.Status.SYSTEM_UNFIXED, Entry.Status.SYSTEM_NO_CENTRAL)
 
 
 class Value(models.Model):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Prefetch, Q, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Prefetch, Q, When
 from django.db.models import Value as Literal
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -92,6 +92,8 @@ class EntryRow:
     new_data: bool = False
     # Category 7: last year's result of the same indicator, when the system holds it (``last_year_results``).
     last_year: Decimal | None = None
+    # Every input is central and the bureau's window is still open: what the page says instead of a lock.
+    central_wait: str = ""
     derived = False  # an EntryRow, not a DerivedRow
 
     @property
@@ -135,9 +137,27 @@ class EntryRow:
             Indicator.Method.MILESTONE, Indicator.Method.RUBRIC, Indicator.Method.PASS_FAIL)
 
 
+def central_wait_text(entry: Entry, indicator: Indicator, now: datetime) -> str:
+    """What a central-only entry not yet scored says while its bureau may still enter the data ("" otherwise)."""
+    from django.utils.translation import gettext as _
+
+    from krs.thaicalendar import format_thai_date
+
+    closes = entry.round.central_closes_at
+    if entry.status not in (Entry.Status.NOT_REPORTED, Entry.Status.REJECTED) or now > closes:
+        return ""
+    bureau = indicator.owner.localized_name if indicator.owner_id else _("สำนักเจ้าของตัวชี้วัด")
+    return _("รอ %(bureau)s บันทึกข้อมูลส่วนกลาง ภายใน %(date)s: สพท. ไม่ต้องกรอก "
+             "และไม่ถูกตัดคะแนนเมื่อพ้นกำหนดส่งรายงานของ สพท.") % {
+        "bureau": bureau, "date": format_thai_date(closes, with_time=True)}
+
+
 def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_report: bool, now: datetime,
-              typed=None, errors=None) -> EntryRow:
-    """The row of one entry as the page shows it; ``typed`` keeps what was typed when a save failed."""
+              typed=None, errors=None, central_only: bool = False) -> EntryRow:
+    """The row of one entry as the page shows it; ``typed`` keeps what was typed when a save failed.
+
+    ``central_only``: every input of the entry in its round is central (``central_only_indicators``).
+    """
     round_ = entry.round
     block = entry_edit_block(entry, now)
     editable = user_may_report and block is None
@@ -185,6 +205,7 @@ def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_re
     return EntryRow(
         entry=entry, indicator=indicator, inputs=inputs, variables=rows, steps=steps,
         levels=list(indicator.levels.all()), choice=choice, editable=editable, block=block, errors=errors,
+        central_wait=central_wait_text(entry, indicator, now) if central_only else "",
     )
 
 
@@ -414,11 +435,13 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         entry.indicator = indicators[entry.indicator_id]
     answers, proposals = entry_texts(entries)
     carried = carried_inputs(entries)
+    central_only = set(central_only_indicators(round_.pk).filter(pk__in=list(indicators)).values_list("pk", flat=True))
     rows = []
     for entry in entries:
         inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []), answers.get(entry.pk),
                               proposals.get(entry.pk), carried.get(entry.pk))
-        rows.append(entry_row(entry, entry.indicator, inputs, user_may_report=user_may_report, now=now))
+        rows.append(entry_row(entry, entry.indicator, inputs, user_may_report=user_may_report, now=now,
+                              central_only=entry.indicator_id in central_only))
     last_year_results(office, round_, rows)
     rejections = last_rejections([row.entry for row in rows])
     from certification.selectors import flagged_ids
@@ -500,6 +523,58 @@ def status_counts(office: Office, round_: Round) -> dict[str, int]:
         .annotate(n=Count("pk")).values_list("status", "n")
     )
     return {status: found.get(status, 0) for status in Entry.Status.values}
+
+
+# --- Central data: who owes what ----------------------------------------------------------------------
+
+
+def central_only_indicators(round_id: int):
+    """The indicators whose every input in this round is central: the rule, in one place (a queryset).
+
+    Domain: "a district is never scored for what only a bureau can enter: an entry whose inputs are all
+    central waits for the bureau's window, not the district's." An indicator is central-only in a round
+    when the owning bureau enters its level for every district (frequency "none", method rubric: PMQA 1.2,
+    category 6), or when it has a central variable reported in the round, no district variable reported
+    in it, nothing for the district to choose (no steps, level or pass/fail of its own) and nothing to
+    write (no PMQA answer or proposal). Variables of other rounds do not count either way.
+
+    Python asks it with ``is_central_only``; the deadline sweep compiles it into its UPDATEs, the entry
+    page reads the round's ids once.
+    """
+    through = Variable.rounds.through
+    in_round = Variable.objects.filter(indicator_id=OuterRef("pk")).filter(
+        ~Exists(through.objects.filter(variable_id=OuterRef("pk")))
+        | Exists(through.objects.filter(variable_id=OuterRef("pk"), round_id=round_id))
+    )
+    Method, Frequency = Indicator.Method, Indicator.Frequency
+    nothing_to_choose = Q(frequency=Frequency.NONE) | Q(method=Method.QUANTITATIVE) | (
+        Q(method=Method.PASS_FAIL) & ~Q(formula=""))
+    level_by_bureau = Q(frequency=Frequency.NONE, method=Method.RUBRIC)
+    variables_by_bureau = (
+        Q(Exists(in_round.filter(source=Variable.Source.CENTRAL)))
+        & ~Q(Exists(in_round.filter(source=Variable.Source.DISTRICT)))
+        & Q(response=Indicator.Response.NONE) & nothing_to_choose
+    )
+    return Indicator.objects.filter(level_by_bureau | variables_by_bureau)
+
+
+def is_central_only(indicator: Indicator, round_: Round) -> bool:
+    """``central_only_indicators`` for one indicator (1 query)."""
+    return central_only_indicators(round_.pk).filter(pk=indicator.pk).exists()
+
+
+def lacks_central_data() -> Q:
+    """Entries (a filter on Entry) whose owning bureau still owes central data: a central variable reported
+    in the entry's round has no value in it, or the level the bureau enters for every district is not chosen."""
+    through = Variable.rounds.through
+    central_in_round = Variable.objects.filter(indicator_id=OuterRef("indicator_id"), source=Variable.Source.CENTRAL).filter(
+        ~Exists(through.objects.filter(variable_id=OuterRef("pk")))
+        | Exists(through.objects.filter(variable_id=OuterRef("pk"), round_id=OuterRef(OuterRef("round_id"))))
+    )
+    missing = central_in_round.filter(~Exists(
+        Value.objects.filter(entry_id=OuterRef(OuterRef("pk")), variable_id=OuterRef("pk"), value__isnull=False)))
+    return Q(Exists(missing)) | Q(indicator__frequency=Indicator.Frequency.NONE, indicator__method=Indicator.Method.RUBRIC,
+                                  level__isnull=True)
 
 
 FLOOR_SCORE = Decimal("1.00000")

@@ -24,6 +24,7 @@ from reporting.selectors import (
     entry_history,
     entry_page,
     entry_row,
+    is_central_only,
     last_rejections,
     status_counts,
     stored_inputs,
@@ -122,7 +123,7 @@ def _add_files(page, user) -> None:
 def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, conflict=None, saved=None,
                  clear=None):
     row = entry_row(entry, indicator, inputs, user_may_report=may_report_for(request.user, entry.office),
-                    now=timezone.now(), typed=typed, errors=errors)
+                    now=timezone.now(), typed=typed, errors=errors, central_only=is_central_only(indicator, entry.round))
     row.rejection = last_rejections([entry]).get(entry.pk)
     row.new_data = entry.pk in flagged_ids([entry.pk], "district")
     return {"row": row, "conflict": conflict, "saved": saved, "clear": clear}

@@ -82,7 +82,8 @@ def test_status_changes_and_the_deadline_sweep_move_an_entry_into_the_sync(api_a
     deadlines.end_fix_windows(swept_at)
     assert changed(api, swept_at) == [other.pk]
     other.refresh_from_db()
-    assert other.status == Entry.Status.SYSTEM_UNFIXED
+    # 11.2's inputs are all central: the fix was the bureau's, and the status says so.
+    assert other.status == Entry.Status.SYSTEM_NO_CENTRAL
 
 
 def test_a_late_penalty_moves_the_entry_into_the_sync(api_as, demo, open_round):

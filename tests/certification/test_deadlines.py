@@ -100,6 +100,10 @@ def test_at_the_deadline_nothing_closes_one_instant_after_every_unreported_entry
     after = DEADLINE + TICK
     run = sweep(now=after)
     closed = Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED)
+    # The central-only indicator (1.2, every variable central) waits for its bureau, not the district's deadline.
+    central = Entry.objects.filter(round=world.round, indicator=world.central)
+    assert set(central.values_list("status", flat=True)) == {Entry.Status.NOT_REPORTED}
+    total -= central.count()
     assert closed.count() == total - 1
     assert set(closed.values_list("official_score", flat=True)) == {D("1.00000")}
     assert set(closed.values_list("system_scored_at", flat=True)) == {after}
@@ -135,7 +139,9 @@ def test_a_worker_down_for_a_day_catches_up(world, district):
     now = DEADLINE + timedelta(days=1)
     run = sweep(now=now)
     assert {c["step"] for c in run.steps} >= {"close", "snapshot"}
-    assert not Entry.objects.filter(round=world.round, status=Entry.Status.NOT_REPORTED).exists()
+    # Only the central-only entries (1.2) are left: they wait for the bureau's window, still open.
+    assert set(Entry.objects.filter(round=world.round, status=Entry.Status.NOT_REPORTED)
+               .values_list("indicator_id", flat=True)) == {world.central.pk}
 
 
 def test_a_failure_half_way_leaves_all_or_nothing_and_the_next_sweep_finishes(world, district, monkeypatch):
@@ -156,7 +162,7 @@ def test_a_failure_half_way_leaves_all_or_nothing_and_the_next_sweep_finishes(wo
 
     monkeypatch.setattr(deadlines, "entries_system_score", real)
     assert sweep(now=now + timedelta(minutes=1)).outcome == SweepRun.Outcome.DONE
-    total = Entry.objects.filter(round=world.round).count()
+    total = Entry.objects.filter(round=world.round).exclude(indicator=world.central).count()
     assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == total
     assert StatusEvent.objects.filter(to_status=Entry.Status.SYSTEM_UNREPORTED).count() == total
 
@@ -172,7 +178,8 @@ def test_a_second_sweep_while_one_holds_the_lease_does_nothing_and_says_so(world
     # A holder that died: its lease expires and the next sweep goes ahead.
     SweepLease.objects.filter(pk=1).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert sweep(now=DEADLINE + timedelta(minutes=2)).outcome == SweepRun.Outcome.DONE
-    assert not Entry.objects.filter(round=world.round, status=Entry.Status.NOT_REPORTED).exists()
+    assert not Entry.objects.filter(round=world.round, status=Entry.Status.NOT_REPORTED).exclude(
+        indicator=world.central).exists()
     assert SweepLease.objects.get(pk=1).holder is None
 
 
@@ -317,7 +324,8 @@ def test_reminders_go_at_7_3_and_1_days_each_once_to_districts_with_unreported_e
         run = sweep(now=DEADLINE - timedelta(days=7))
     reminders = Notification.objects.filter(kind=Notification.Kind.REMINDER)
     assert list(reminders.values_list("user", flat=True)) == [district_user.pk]
-    n = Entry.objects.filter(round=world.round, office=district).count()
+    # Not the central-only indicator (1.2): the district has nothing to enter for it.
+    n = Entry.objects.filter(round=world.round, office=district).exclude(indicator=world.central).count()
     assert reminders.get().subject.startswith("อีก 7 วันถึงกำหนดส่ง") and f"{n} ตัวชี้วัด" in reminders.get().subject
     assert {"step": "reminders", "round_id": world.round.pk, "round": world.round.label, "count": 1} in run.steps
     assert [m.to for m in mailoutbox] == [[district_user.email]]
@@ -448,7 +456,9 @@ def test_a_round_first_seen_after_its_certification_deadline_gets_no_new_entries
     kept = Entry.objects.filter(round=world.round).count()
     run = sweep(now=later)
     assert Entry.objects.filter(round=world.round).count() == kept  # no entries for the other district
-    assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == kept
+    # The central-only entry closes on the bureau's window (passed as well), in its own status.
+    assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == kept - 1
+    assert Entry.objects.get(round=world.round, indicator=world.central).status == Entry.Status.SYSTEM_NO_CENTRAL
     assert Round.objects.get(pk=world.round.pk).opened_at == later
     assert not [c for c in run.steps if c["step"] == "open"]
 

@@ -63,7 +63,8 @@ def _closed_world(district, other_district, bureau):
 def test_two_sweeps_at_once_one_does_the_work(district, other_district, bureau, monkeypatch):
     _postgres_only()
     world = _closed_world(district, other_district, bureau)
-    total = Entry.objects.filter(round=world.round).count()
+    # The central-only indicator (1.2) waits for the bureau's window, still open.
+    total = Entry.objects.filter(round=world.round).exclude(indicator=world.central).count()
     now = world.round.deadline + timedelta(minutes=1)
     # The lease holder takes a moment before its first step, so the two sweeps surely overlap.
     slow_open = deadlines.open_rounds
@@ -86,7 +87,7 @@ def test_two_workers_closing_the_same_round_score_each_entry_once(district, othe
     """Below the lease: the round's row lock and the ``closed_at`` marker keep two close steps apart."""
     _postgres_only()
     world = _closed_world(district, other_district, bureau)
-    total = Entry.objects.filter(round=world.round).count()
+    total = Entry.objects.filter(round=world.round).exclude(indicator=world.central).count()
     now = world.round.deadline + timedelta(minutes=1)
 
     results = _at_once(deadlines.close_rounds, (now,), (now + timedelta(microseconds=1),))
@@ -94,3 +95,18 @@ def test_two_workers_closing_the_same_round_score_each_entry_once(district, othe
     assert counts == [0, total]
     assert StatusEvent.objects.filter(to_status=Entry.Status.SYSTEM_UNREPORTED).count() == total
     assert Round.objects.get(pk=world.round.pk).closed_at is not None
+
+
+def test_two_workers_closing_the_bureaus_window_score_each_central_entry_once(district, other_district, bureau):
+    """The central step too: the round's row lock and ``central_closed_at`` keep two workers apart."""
+    _postgres_only()
+    world = _closed_world(district, other_district, bureau)
+    Round.objects.filter(pk=world.round.pk).update(central_deadline=world.round.deadline)
+    total = Entry.objects.filter(round=world.round, indicator=world.central).count()
+    now = world.round.deadline + timedelta(minutes=1)
+
+    results = _at_once(deadlines.close_central, (now,), (now + timedelta(microseconds=1),))
+    counts = sorted(sum(change.count for change in changes) for changes in results)
+    assert counts == [0, total] and total == 2
+    assert StatusEvent.objects.filter(to_status=Entry.Status.SYSTEM_NO_CENTRAL).count() == total
+    assert Round.objects.get(pk=world.round.pk).central_closed_at is not None

@@ -247,7 +247,7 @@ def test_after_the_certification_deadline_the_grid_is_read_only(client, district
     client.force_login(certifier)
     html = client.get(grid_url(world)).content.decode()
     assert 'data-testid="read-only"' in html and 'data-testid="save"' not in html
-    assert "เลยกำหนดรับรองผลของรอบนี้แล้ว" in html
+    assert "เลยกำหนดส่งข้อมูลส่วนกลางของรอบนี้แล้ว" in html  # no central deadline: the certification deadline
 
 
 def test_the_district_sees_the_central_values_on_its_entry_page(client, world, certifier, district, district_user):

@@ -65,7 +65,7 @@ class TestScorecard:
         assert list(card.counts) == list(Entry.Status.values)
         assert card.counts == {
             "not_reported": 1, "awaiting": 1, "rejected": 0, "certified": 3, "system_unreported": 1,
-            "system_unfixed": 1,
+            "system_unfixed": 1, "system_no_central": 0,
         }
         assert card.overall == E_OVERALL == D("1.74286")
 
@@ -201,7 +201,7 @@ class TestNationalRanking:
             (1, "1001", D_OVERALL), (2, "2001", E_OVERALL)]
         assert ranking.rows[0].counts == {
             "not_reported": 0, "awaiting": 1, "rejected": 1, "certified": 4, "system_unreported": 0,
-            "system_unfixed": 0,
+            "system_unfixed": 0, "system_no_central": 0,
         }
 
     def test_the_overall_scores_equal_the_scorecards_exactly(self, report_world):
@@ -264,7 +264,7 @@ class TestNationalBureaus:
     def test_it_counts_each_bureaus_entries_and_the_oldest_waiting(self, report_world, bureau, other_bureau):
         rows = {r.bureau.code: r for r in reports.national_bureaus(filters_for(report_world)).rows}
         assert rows["B01"].counts == {"not_reported": 0, "awaiting": 1, "rejected": 0, "certified": 3,
-                                      "system_unreported": 1, "system_unfixed": 1}
+                                      "system_unreported": 1, "system_unfixed": 1, "system_no_central": 0}
         assert rows["B01"].waiting_days == 3
         assert rows["B02"].counts["certified"] == 4 and rows["B02"].counts["rejected"] == 1
         assert rows["B02"].waiting_days == 10

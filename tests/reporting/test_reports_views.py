@@ -223,10 +223,10 @@ class TestNationalPages:
         sheet = read_xlsx(client.get(reverse("reports:national_export", args=["ranking", "xlsx"])))
         rows = list(sheet.iter_rows(values_only=True))
         assert rows[0][:5] == ("อันดับ", "รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ประเภท", "คะแนนรวมถ่วงน้ำหนัก")
-        assert rows[0][5:11] == tuple(str(label) for _v, label in Entry.Status.choices)
+        assert rows[0][5:12] == tuple(str(label) for _v, label in Entry.Status.choices)
         assert rows[1][:4] == (1, "1001", "สำนักงานเขตพื้นที่การศึกษาประถมศึกษากรุงเทพมหานคร", "สพป.")
         assert D(str(rows[1][4])) == D("3.00333") and D(str(rows[2][4])) == D("1.74286")
-        assert rows[1][5:] == (0, 1, 1, 4, 0, 0, 6)
+        assert rows[1][5:] == (0, 1, 1, 4, 0, 0, 0, 6)
         assert sheet.cell(row=2, column=5).number_format == "0.00000"
         rows = read_csv(client.get(reverse("reports:national_export", args=["ranking", "csv"]), {"kind": "secondary"}))
         assert [row[:5] for row in rows[1:]] == [
