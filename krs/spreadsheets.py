@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -19,6 +20,23 @@ from django.utils.translation import gettext as _
 
 # Zero-width characters arrive with text pasted from web pages and Word; invisible in Excel.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789")
+_CODE_SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def normalise_digits(text: str) -> str:
+    """Thai (๐–๙) and full-width digits as ASCII digits; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
+def normalise_code(text: object) -> str:
+    """A code as people mean it: Thai and full-width digits as ASCII, no spaces or invisible characters.
+
+    "๓๕๐๑" and "３５０๑" are the office 3501; every door that reads an office code reads it through this.
+    """
+    return _CODE_SPACE.sub("", normalise_digits("" if text is None else str(text)))
 
 
 class SpreadsheetError(Exception):

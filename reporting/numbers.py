@@ -21,7 +21,6 @@ DECIMAL_PLACES = VALUE_FIELD["decimal_places"]
 MAX_WHOLE_DIGITS = MAX_DIGITS - DECIMAL_PLACES
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 # Minus signs people paste from Word or Excel, and the full-width forms of a Thai IME.
 _SIGNS = str.maketrans({"−": "-", "–": "-", "﹣": "-", "－": "-", "＋": "+", "．": ".", "，": ",", "％": "%"})
 # Every kind of space, including the no-break and thin spaces spreadsheets use between thousands.
@@ -188,12 +187,3 @@ def parse_for(variable: Variable, text: object, *, separators: str = POINT) -> D
     return parse_value(text, kind=variable.kind, minimum=variable.minimum, maximum=variable.maximum,
                        separators=separators)
 
-
-def normalise_code(text: object) -> str:
-    """A code as people mean it: Thai and full-width digits as ASCII, no spaces or invisible characters.
-
-    "๓๕๐๑" and "３５０１" are the office 3501; a code is compared after this everywhere a person types one.
-    """
-    raw = "" if text is None else str(text)
-    raw = raw.translate(_THAI_DIGITS).translate(_FULL_WIDTH_DIGITS)
-    return _SPACES.sub("", raw).strip("\ufeff\u200c\u200d\u2060")
