@@ -109,6 +109,17 @@ class Round(models.Model):
             first, last = self.fiscal_year.bounds
             if not first <= self.period_end <= last:
                 errors["period_end"] = _("วันสิ้นสุดช่วงผลการดำเนินงานต้องอยู่ในปีงบประมาณ %(year)s") % {"year": self.fiscal_year.year}
+        if self.fiscal_year_id:
+            # A deadline typed with the wrong year (ค.ศ. for พ.ศ., or last year's) would silently reopen or close
+            # an old round: every moment of a round lies within its fiscal year, a year either side at most.
+            first, last = thaicalendar.fiscal_year_range(self.fiscal_year.year)
+            for name in ("opens_at", "deadline", "certification_deadline", "late_until"):
+                value = getattr(self, name)
+                if value and name not in errors and not thaicalendar.within(value, first, last):
+                    errors[name] = _("ต้องอยู่ระหว่าง %(first)s ถึง %(last)s (ปีงบประมาณ %(year)s และปีก่อน/หลัง): "
+                                     "ตรวจปี พ.ศ. ที่กรอก") % {
+                        "first": thaicalendar.format_thai_date(first), "last": thaicalendar.format_thai_date(last),
+                        "year": self.fiscal_year.year}
         if errors:
             raise ValidationError(errors)
 

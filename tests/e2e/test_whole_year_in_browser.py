@@ -216,8 +216,8 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
     rejected = entries.get(office__code="1001", indicator__code="1.1")
     page.goto(f"{live_server.url}/certification/entries/{rejected.pk}/")
     page.get_by_test_id("reject-comment").fill("จำนวนสถานศึกษาที่รายงานถูกต้องไม่ตรงกับรายงานที่แนบ กรุณาตรวจสอบ")
-    day, clock = local(now + timedelta(days=2))
-    page.get_by_test_id("fix-deadline").fill(f"{day}T{clock[:5]}")
+    fix_by = timezone.localtime(now + timedelta(days=2))
+    page.get_by_test_id("fix-deadline").fill(f"{fix_by:%d/%m}/{fix_by.year + 543} {fix_by:%H:%M}")  # typed in พ.ศ.
     page.get_by_test_id("reject").click()
     page.get_by_test_id("rejection").wait_for()
     screenshot("bureau-rejects")
