@@ -153,11 +153,11 @@ def _either(cleaned: str) -> str:
     last = marks[-1]
     # "0,250" has no thousands to group: only the decimal reading is left.
     if len(marks) == 1 and _GROUP.fullmatch(groups[0]) and head.lstrip("0"):
-        as_decimal = Decimal(f"{head}.{groups[0]}")
+        as_decimal = Decimal(f"{sign}{head}.{groups[0]}")
         raise ValidationError(
             _("“%(text)s” อ่านได้ทั้ง %(decimal)s และ %(thousands)s: เขียนโดยไม่ใช้ตัวคั่นหลักพัน (เช่น %(plain)s) "
               "หรือใช้จุด . เป็นจุดทศนิยม")
-            % {"text": cleaned, "decimal": format_value(as_decimal), "thousands": format_value(Decimal(head + groups[0])),
+            % {"text": cleaned, "decimal": format_value(as_decimal), "thousands": format_value(Decimal(sign + head + groups[0])),
                "plain": head + groups[0]},
             code="ambiguous",
         )
