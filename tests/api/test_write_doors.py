@@ -125,10 +125,10 @@ def test_the_script_skips_a_title_line_above_the_header(script, open_round, tmp_
 
 
 @pytest.mark.parametrize(("content", "says"), [
-    ("office;A;B\r\n1001;1.000;180\r\n".encode(), "separated by ';'"),  # a decimal-comma locale: never guessed
+    (b"office;A;B\r\n1001;1.000;180\r\n", "separated by ';'"),  # a decimal-comma locale: never guessed
     (b"\xff\xfe\x00\x00garbage", "not a CSV"),
     ("ชื่อ,A\r\nก,1\r\n".encode(), "no header with an office code column"),
-    ("office,A,B\r\n,1,2\r\n".encode(), "line 2 has no office code"),
+    (b"office,A,B\r\n,1,2\r\n", "line 2 has no office code"),
 ])
 def test_the_script_refuses_a_file_it_cannot_read_with_a_message_and_sends_nothing(script, tmp_path, content, says):
     path = tmp_path / "values.csv"

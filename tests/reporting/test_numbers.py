@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.models import Variable
-from reporting.numbers import format_value, parse_value
+from reporting.numbers import EITHER, POINT, format_value, parse_value
 
 K = Variable.Kind
 D = Decimal
@@ -90,8 +90,6 @@ def test_a_value_written_with_separators_or_thai_digits_reads_back_the_same(valu
 
 
 # --- A file whose locale may write "," as the decimal mark (EITHER) -----------------------------------
-
-from reporting.numbers import EITHER, POINT  # noqa: E402
 
 
 @pytest.mark.parametrize(("typed", "expected"), [
