@@ -88,3 +88,55 @@ def test_a_libreoffice_ods_is_read():
     preview = offices_import_preview(content=(DATA / "central-title-row.ods").read_bytes())
     assert not any("ไฟล์เสียหาย" in str(e) for e in preview.errors)
     assert [row.office_code for row in preview.rows] == ["1001", "2001"]
+
+
+# --- The ODS reader on hostile or padded files ----------------------------------------------------------
+
+ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>{doctype}<office:document-content '
+            'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+            'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
+            '<table:table table:name="a">')
+ODS_TAIL = "</table:table></office:spreadsheet></office:body></office:document-content>"
+
+
+def ods(rows: str, doctype: str = "") -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", ODS_HEAD.format(doctype=doctype) + rows + ODS_TAIL)
+    return buffer.getvalue()
+
+
+def cell(text: str, repeat: int = 1) -> str:
+    return f'<table:table-cell table:number-columns-repeated="{repeat}"><text:p>{text}</text:p></table:table-cell>'
+
+
+def test_an_ods_with_entities_is_refused_as_damaged_not_expanded():
+    from krs.spreadsheets import SpreadsheetError, read_table
+
+    bomb = '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    with pytest.raises(SpreadsheetError, match="ODS"):
+        read_table(ods(f"<table:table-row>{cell('&b;')}</table:table-row>", bomb), max_bytes=10**6, max_rows=10)
+
+
+def test_an_ods_padded_to_the_sheets_limits_reads_only_its_cells():
+    from krs.spreadsheets import read_table
+
+    rows = (f"<table:table-row>{cell('office_code')}{cell('office_name_th')}<table:table-cell "
+            'table:number-columns-repeated="16382"/></table:table-row>'
+            f"<table:table-row>{cell('1101')}{cell('สพป.น่าน')}</table:table-row>"
+            '<table:table-row table:number-rows-repeated="1048574"><table:table-cell '
+            'table:number-columns-repeated="16384"/></table:table-row>')
+    table = read_table(ods(rows), max_bytes=10**6, max_rows=10)
+    assert table.headers == ["office_code", "office_name_th"] and table.rows == [(2, ["1101", "สพป.น่าน"])]
+
+
+def test_an_ods_row_repeated_past_the_row_limit_is_refused():
+    from krs.spreadsheets import SpreadsheetError, read_table
+
+    rows = f'<table:table-row table:number-rows-repeated="1000000">{cell("x")}</table:table-row>'
+    with pytest.raises(SpreadsheetError, match="เกิน"):
+        read_table(ods(rows), max_bytes=10**6, max_rows=100)
