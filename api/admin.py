@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from api.models import ApiCall, ApiToken
 from api.services import token_set_secret, tokens_revoke
+from krs.thaiforms import THAI_DATE_FIELDS
 
 
 @admin.register(ApiToken)
@@ -24,6 +25,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user", "office"]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at", "revoked_by"]
     actions = ["revoke"]
+    formfield_overrides = THAI_DATE_FIELDS  # expires_at is typed as วว/ดด/ปปปป (พ.ศ.) and ชช:นน
 
     def get_fields(self, request, obj=None):
         if obj is None:

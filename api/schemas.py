@@ -23,8 +23,9 @@ EntryStatus = Enum("EntryStatus", {value.upper(): value for value in Entry.Statu
 OfficeKind = Enum("OfficeKind", {"PRIMARY": "primary", "SECONDARY": "secondary"}, type=str)
 
 # A value as sent: a string is read like the entry page reads a typed number (Thai digits, "1,250", "85%");
-# a JSON number is taken as written; null (or "") means no value.
-InputValue = str | int | float | None
+# a JSON number is taken as written; null (or "") means no value. true/false is kept as a boolean (bool is
+# listed first, so it is never read as 1 or 0) and is a value of a yes/no variable only.
+InputValue = bool | str | int | float | None
 
 
 class Page(Schema, Generic[T]):

@@ -24,6 +24,7 @@ from api.selectors import score, text, token_may_see_entry
 from indicators.models import Indicator, Round, Variable
 from krs import permissions
 from krs.permissions import central_edit_block, entry_edit_block
+from krs.spreadsheets import normalise_code
 from reporting.central import (
     CentralConflict,
     CentralInvalid,
@@ -46,7 +47,10 @@ from reporting.services import (
 
 
 def as_text(value: InputValue) -> str:
-    """A value as the entry page would have received it typed: null → blank, a JSON number as written."""
+    """A value as the entry page would have received it typed: null → blank, a JSON number as written.
+
+    A boolean is 1 or 0: callers first refuse it for anything but a yes/no variable (``_boolean_error``).
+    """
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -98,6 +102,10 @@ def _district_raw(index: int, item, indicator: Indicator, round_: Round,
         if variable is None:
             th, en = both(lambda code=code: _("ตัวแปร %(code)s ไม่ใช่ตัวแปรที่ สพท. กรอกในรอบนี้") % {"code": code})
             errors.append(ItemError("invalid_field", th, en, index, code))
+            ok = False
+            continue
+        if problem := _boolean_error(index, variable, value):
+            errors.append(problem)
             ok = False
             continue
         raw[variable_field(variable)] = as_text(value)
@@ -218,7 +226,7 @@ def central_values_save(*, token: ApiToken, batch: CentralBatch, now: datetime) 
     entries = {
         (e.office.code, e.indicator_id): e
         for e in Entry.objects.filter(round=round_, indicator_id__in=[pk for pk, i in indicators.items() if i],
-                                      office__code__in={item.office for item in batch.items})
+                                      office__code__in={normalise_code(item.office) for item in batch.items})
         .select_related("office", "round")
     }
 
@@ -230,7 +238,7 @@ def central_values_save(*, token: ApiToken, batch: CentralBatch, now: datetime) 
         if indicator is None:
             errors.append(ItemError.of("not_found", item=index, field="indicator"))
             continue
-        entry = entries.get((item.office, indicator.pk))
+        entry = entries.get((normalise_code(item.office), indicator.pk))  # "๑๐๐๑" is the office 1001
         if entry is None or (office_limit is not None and entry.office_id != office_limit.pk):
             errors.append(ItemError.of("not_found", item=index, field="office"))
             continue
@@ -245,6 +253,9 @@ def central_values_save(*, token: ApiToken, batch: CentralBatch, now: datetime) 
             if variable is None:
                 th, en = both(lambda code=code: _("ตัวแปร %(code)s ไม่ใช่ข้อมูลส่วนกลางของตัวชี้วัดนี้ในรอบนี้") % {"code": code})
                 errors.append(ItemError("invalid_field", th, en, index, code))
+                continue
+            if problem := _boolean_error(index, variable, value):
+                errors.append(problem)
                 continue
             typed = as_text(value)
             th, en = both(lambda variable=variable, typed=typed: _parse_error(variable, typed))
@@ -281,7 +292,15 @@ def central_values_save(*, token: ApiToken, batch: CentralBatch, now: datetime) 
     return {"changed": changed, "unchanged": len(pairs) - changed, "items": _saved(pairs)}
 
 
-def _parse_error(variable: Variable, typed: str) -> str | None:
+def _boolean_error(index: int, variable: Variable, value: InputValue) -> ItemError | None:
+    """JSON true/false sent for a variable that is not yes/no: refused, never stored as 1 or 0."""
+    if not isinstance(value, bool) or variable.kind == Variable.Kind.YES_NO:
+        return None
+    th, en = both(lambda: _parse_error(variable, value))
+    return ItemError("invalid_value", th, en, index, variable.code)
+
+
+def _parse_error(variable: Variable, typed: object) -> str | None:
     from django.core.exceptions import ValidationError
 
     try:

@@ -34,6 +34,8 @@ from indicators.services import (
     framework_copy_to_year,
     framework_publish,
 )
+from krs.thaicalendar import format_thai_date
+from krs.thaiforms import THAI_DATE_FIELDS
 
 
 def _live_forms(formset):
@@ -144,6 +146,7 @@ class CriteriaAdminMixin:
 class RoundInline(admin.TabularInline):
     model = Round
     extra = 0
+    formfield_overrides = THAI_DATE_FIELDS
     fields = ["months", "name", "period_end", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day"]
 
 
@@ -155,21 +158,39 @@ class FiscalYearAdmin(SimpleHistoryAdmin):
 
     @admin.display(description=_("วันแรก"))
     def first_day(self, obj):
-        return obj.bounds[0]
+        return format_thai_date(obj.bounds[0])
 
     @admin.display(description=_("วันสุดท้าย"))
     def last_day(self, obj):
-        return obj.bounds[1]
+        return format_thai_date(obj.bounds[1])
 
 
 @admin.register(Round)
 class RoundAdmin(SimpleHistoryAdmin):
-    list_display = ["label", "fiscal_year", "months", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day",
-                    "closed_at"]
+    list_display = ["label", "fiscal_year", "months", "opens", "due", "certification_due", "late_penalty_per_day",
+                    "closed"]
     list_filter = ["fiscal_year", "months"]
     list_select_related = ["fiscal_year"]
     # What the deadline sweep did to the round (certification/deadlines.py); shown, never typed.
     readonly_fields = ["opened_at", "closed_at", "central_closed_at", "certification_closed_at"]
+    # Dates are typed and shown in พ.ศ. (วว/ดด/ปปปป and ชช:นน); Round.clean keeps them near the fiscal year.
+    formfield_overrides = THAI_DATE_FIELDS
+
+    @admin.display(description=_("เปิดให้บันทึกข้อมูล"), ordering="opens_at")
+    def opens(self, obj):
+        return format_thai_date(obj.opens_at)
+
+    @admin.display(description=_("กำหนดส่งรายงาน"), ordering="deadline")
+    def due(self, obj):
+        return format_thai_date(obj.deadline)
+
+    @admin.display(description=_("กำหนดรับรองผล"), ordering="certification_deadline")
+    def certification_due(self, obj):
+        return format_thai_date(obj.certification_deadline)
+
+    @admin.display(description=_("ระบบปิดรอบเมื่อ"), ordering="closed_at")
+    def closed(self, obj):
+        return format_thai_date(obj.closed_at) or "-"
 
 
 class GroupFormSet(CriteriaFormSet):

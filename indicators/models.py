@@ -110,22 +110,36 @@ class Round(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        if self.fiscal_year_id:
+            # A deadline typed with the wrong year (ค.ศ. for พ.ศ., or last year's) would silently reopen or close
+            # an old round: every moment of a round lies within its fiscal year, a year either side at most.
+            first, last = thaicalendar.fiscal_year_range(self.fiscal_year.year)
+            for name in ("opens_at", "deadline", "certification_deadline", "late_until", "central_deadline"):
+                value = getattr(self, name)
+                if value and not thaicalendar.within(value, first, last):
+                    errors[name] = _("ต้องอยู่ระหว่าง %(first)s ถึง %(last)s (ปีงบประมาณ %(year)s และปีก่อน/หลัง): "
+                                     "ตรวจปี พ.ศ. ที่กรอก") % {
+                        "first": thaicalendar.format_thai_date(first), "last": thaicalendar.format_thai_date(last),
+                        "year": self.fiscal_year.year}
+        # The order of the moments; a moment already out of range is reported as that only.
+        ordering = {}
         if self.opens_at and self.deadline and not self.opens_at < self.deadline:
-            errors["deadline"] = _("กำหนดส่งรายงานต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
+            ordering["deadline"] = _("กำหนดส่งรายงานต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
         if self.deadline and self.certification_deadline and not self.deadline <= self.certification_deadline:
-            errors["certification_deadline"] = _("กำหนดรับรองผลต้องไม่ก่อนกำหนดส่งรายงาน")
+            ordering["certification_deadline"] = _("กำหนดรับรองผลต้องไม่ก่อนกำหนดส่งรายงาน")
         if self.late_until and self.deadline and not self.deadline < self.late_until:
-            errors["late_until"] = _("วันรับรายงานล่าช้าต้องอยู่หลังกำหนดส่งรายงาน")
+            ordering["late_until"] = _("วันรับรายงานล่าช้าต้องอยู่หลังกำหนดส่งรายงาน")
         elif self.late_until and self.certification_deadline and self.late_until > self.certification_deadline:
-            errors["late_until"] = _("วันรับรายงานล่าช้าต้องไม่เลยกำหนดรับรองผล")
+            ordering["late_until"] = _("วันรับรายงานล่าช้าต้องไม่เลยกำหนดรับรองผล")
         if self.central_deadline and self.opens_at and not self.opens_at < self.central_deadline:
-            errors["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
+            ordering["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
         elif self.central_deadline and self.certification_deadline and self.central_deadline > self.certification_deadline:
-            errors["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องไม่เลยกำหนดรับรองผล")
+            ordering["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องไม่เลยกำหนดรับรองผล")
         if self.period_end and self.fiscal_year_id:
             first, last = self.fiscal_year.bounds
             if not first <= self.period_end <= last:
-                errors["period_end"] = _("วันสิ้นสุดช่วงผลการดำเนินงานต้องอยู่ในปีงบประมาณ %(year)s") % {"year": self.fiscal_year.year}
+                ordering["period_end"] = _("วันสิ้นสุดช่วงผลการดำเนินงานต้องอยู่ในปีงบประมาณ %(year)s") % {"year": self.fiscal_year.year}
+        errors = {**ordering, **errors}
         if errors:
             raise ValidationError(errors)
 

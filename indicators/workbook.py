@@ -16,7 +16,7 @@ import functools
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -355,12 +355,10 @@ def _decimal(value: Any, spec: dict[str, int]) -> Decimal | None:
         number = Decimal(value)
     elif isinstance(value, float):
         number = Decimal(repr(value))  # the shortest text that is this float: 0.1 stays 0.1
+    elif isinstance(value, Decimal):
+        number = value
     else:
-        text = _text(value).replace(",", "").replace(" ", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise _Bad(_("“%(value)s” ไม่ใช่ตัวเลข") % {"value": _text(value)}) from None
+        number = _text_number(_text(value))
     if not number.is_finite():
         raise _Bad(_("“%(value)s” ไม่ใช่ตัวเลข") % {"value": _text(value)})
     try:
@@ -368,6 +366,35 @@ def _decimal(value: Any, spec: dict[str, int]) -> Decimal | None:
     except ValidationError:
         raise _Bad(_("ตัวเลขต้องมีทศนิยมไม่เกิน %(places)s ตำแหน่ง และไม่เกิน %(digits)s หลัก")
                    % {"places": spec["decimal_places"], "digits": spec["max_digits"]}) from None
+    return number
+
+
+_LONE_COMMA = re.compile(r"[+-]?\d+,\d+")
+
+
+def _text_number(text: str) -> Decimal:
+    """A number the spreadsheet kept as text: its locale is unknown, so a separator that reads two ways is refused.
+
+    "12,5" is 12.5 with a decimal comma and 125 with the comma dropped; "1.000" is 1 or 1000. Either is
+    refused with both readings (``reporting.numbers`` EITHER, and a lone comma always). A number cell is
+    exact and never comes here.
+    """
+    from reporting.numbers import EITHER, parse_value
+
+    squeezed = re.sub(r"\s+", "", text)
+    if _LONE_COMMA.fullmatch(squeezed):
+        whole, fraction = squeezed.split(",")
+        raise _Bad(_("“%(value)s” อ่านได้ทั้ง %(decimal)s และ %(joined)s: ใส่เป็นตัวเลขในเซลล์แบบตัวเลข "
+                     "หรือใช้จุด . เป็นจุดทศนิยม (เช่น %(decimal)s)")
+                   % {"value": text, "decimal": f"{whole}.{fraction}", "joined": whole + fraction})
+    try:
+        number = parse_value(text, separators=EITHER)
+    except ValidationError as exc:
+        if exc.code not in ("invalid", "percent"):
+            raise _Bad(exc.messages[0]) from None
+        raise _Bad(_("“%(value)s” ไม่ใช่ตัวเลข") % {"value": text}) from None
+    if number is None:
+        raise _Bad(_("“%(value)s” ไม่ใช่ตัวเลข") % {"value": text})
     return number
 
 

@@ -29,6 +29,8 @@ from krs.imports import (
     offices_import_unstash,
 )
 from krs.models import CalendarDay, Heartbeat, Office, User
+from krs.thaicalendar import format_thai_date
+from krs.thaiforms import THAI_DATE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -158,7 +160,13 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(SimpleHistoryAdmin):
-    list_display = ["date", "kind", "name"]
+    list_display = ["day", "kind", "name"]
+    formfield_overrides = THAI_DATE_FIELDS  # typed and shown as วว/ดด/ปปปป (พ.ศ.)
+
+    @admin.display(description=_("วันที่"), ordering="date")
+    def day(self, obj):
+        return format_thai_date(obj.date)
+
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"

@@ -13,8 +13,8 @@ class OfficeImportUploadForm(forms.Form):
     """The file of offices and users; its content, not its name, decides CSV or XLSX."""
 
     file = forms.FileField(
-        label=_("ไฟล์รายชื่อหน่วยงานและผู้ใช้ (CSV หรือ XLSX)"),
-        help_text=_("แถวแรกเป็นหัวตาราง หนึ่งแถวต่อผู้ใช้หนึ่งคน ดูรูปแบบคอลัมน์ด้านล่าง"),
+        label=_("ไฟล์รายชื่อหน่วยงานและผู้ใช้ (CSV, XLSX หรือ ODS)"),
+        help_text=_("แถวหัวตารางคือแถวแรกที่มีคอลัมน์รหัสหน่วยงาน (แถวชื่อรายงานด้านบนข้ามได้) หนึ่งแถวต่อผู้ใช้หนึ่งคน ดูรูปแบบคอลัมน์ด้านล่าง"),
     )
 
     def clean_file(self):

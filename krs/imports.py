@@ -15,6 +15,7 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -40,6 +41,8 @@ from krs.spreadsheets import (
     RowIssue,
     SpreadsheetError,
     Table,
+    normalise_code,
+    normalise_digits,
     read_table,
     upload_stash,
     upload_unstash,
@@ -265,7 +268,7 @@ class ImportRejected(Exception):
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float | Decimal) and value == int(value):
         # XLSX keeps every number as a float; a code typed as 1001 must not become "1001.0".
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date | dt.time):
@@ -273,17 +276,44 @@ def _cell_text(value: object) -> str:
     return str(value).strip().strip(INVISIBLE).strip()
 
 
+class _NotPhone(ValueError):
+    """A phone cell that is not a phone number; the message says what to fix, in Thai."""
+
+
+# A phone number as people write one: digits, spaces, "-", "+", parentheses, then an extension
+# ("ต่อ 12", "ext. 12", "#12") or a second number after "," or "/".
+_PHONE = re.compile(r"\+?[0-9][0-9 \-()]*", re.ASCII)
+_EXTENSION = re.compile(r"\s*(?:ต่อ|ext\.?|x|#)\s*[0-9]+\s*$", re.IGNORECASE)
+
+
 def _phone_text(value: object) -> str:
-    text = _cell_text(value)
+    """A phone cell as text, or _NotPhone: a date (Excel turned "02-1234567" into one) is never stored."""
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        raise _NotPhone(_("เซลล์นี้เป็นวันที่ ไม่ใช่เบอร์โทรศัพท์ (โปรแกรมตารางแปลงเบอร์เป็นวันที่): จัดรูปแบบคอลัมน์เป็น"
+                          "ข้อความ (Text) แล้วพิมพ์เบอร์ใหม่ เช่น 02-288-5511"))
+    text = normalise_digits(_cell_text(value))
     # Excel turns 0812345678 typed into a General cell into the number 812345678. Every Thai domestic
     # number starts with the trunk prefix 0 (9 digits landline, 10 mobile), so it can be restored.
-    if isinstance(value, int | float) and not isinstance(value, bool) and text.isdigit() and len(text) in (8, 9):
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and text.isdigit() and len(text) in (8, 9):
         return "0" + text
+    if not text:
+        return text
+    for number in re.split(r"\s*[,/]\s*", text):
+        main = _EXTENSION.sub("", number)
+        if not _PHONE.fullmatch(main) or sum(char.isdigit() for char in main) < 9:
+            raise _NotPhone(_("“%(value)s” ไม่ใช่เบอร์โทรศัพท์: เขียนเป็นตัวเลข 9–10 หลัก เช่น 02-288-5511 หรือ "
+                              "081-234-5678 ต่อ 12") % {"value": text})
     return text
 
 
+def _is_header(cells: list[object]) -> bool:
+    """The header row is the first that names the office code column (title rows above it are skipped)."""
+    names = {_squash(alias) for alias in COLUMN_ALIASES["office_code"]}
+    return any(_squash(_cell_text(cell)) in names for cell in cells)
+
+
 def _read_table(content: bytes) -> Table:
-    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows())
+    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(), is_header=_is_header)
     table.headers = [_cell_text(cell) for cell in table.headers]
     return table
 
@@ -363,10 +393,22 @@ def _parse_row(
     roles: dict[str, str],
 ) -> ImportRow:
     values = {}
+    phone_problem = ""
     for key, index in columns.items():
         cell = cells[index] if index < len(cells) else None
-        values[key] = _phone_text(cell) if key == "phone" else _cell_text(cell)
+        if key == "phone":
+            try:
+                values[key] = _phone_text(cell)
+            except _NotPhone as exc:
+                values[key], phone_problem = "", str(exc)
+        else:
+            values[key] = _cell_text(cell)
+    if "office_code" in values:
+        # "๓๕๐๑" typed with Thai digits is the office 3501, not a new one.
+        values["office_code"] = normalise_code(values["office_code"])
     row = ImportRow(number=number, values=values)
+    if phone_problem:
+        preview.error(row, phone_problem, labels["phone"])
     if any(_cell_text(cell) for cell in cells[header_width:]):
         # Usually an unquoted comma in a CSV name, which shifts every later cell one column right.
         preview.error(row, _("มีข้อมูลเกินจำนวนคอลัมน์ของหัวตาราง (ข้อความที่มีเครื่องหมายจุลภาคต้องอยู่ในเครื่องหมายคำพูด)"))

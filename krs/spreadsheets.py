@@ -1,4 +1,4 @@
-"""Uploaded spreadsheets, for every importer: read a CSV or XLSX table, keep a previewed file until it is confirmed."""
+"""Uploaded spreadsheets, for every importer: read a CSV, XLSX or ODS table, keep a previewed file until it is confirmed."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import base64
 import binascii
 import contextlib
 import csv
+import datetime as dt
 import hashlib
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
@@ -19,8 +22,49 @@ from django.utils.translation import gettext as _
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
+_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789")
+_CODE_SPACE = re.compile(r"[\s\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def normalise_digits(text: str) -> str:
+    """Thai (๐–๙) and full-width digits as ASCII digits; nothing else changes."""
+    return text.translate(_DIGITS)
+
+
+def normalise_code(text: object) -> str:
+    """A code as people mean it: Thai and full-width digits as ASCII, no spaces or invisible characters.
+
+    "๓๕๐๑" and "３５０๑" are the office 3501; every door that reads an office code reads it through this.
+    """
+    return _CODE_SPACE.sub("", normalise_digits("" if text is None else str(text)))
+
+
 class SpreadsheetError(Exception):
     """The upload is not a workbook we can read; the message is for the user (Thai)."""
+
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+def _zip_kind(content: bytes, *, max_bytes: int) -> str:
+    """"ods" for an OpenDocument spreadsheet (LibreOffice), else "xlsx"; SpreadsheetError when not a sound zip."""
+    bad_file = _("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype").strip() if "mimetype" in names else b""
+    except (zipfile.BadZipFile, KeyError, OSError, zlib.error) as exc:
+        raise SpreadsheetError(bad_file) from exc
+    # A few kilobytes of zip can inflate to gigabytes; a genuine sheet of 20,000 rows is a few dozen MB.
+    if unpacked > 20 * max_bytes:
+        raise SpreadsheetError(_("ไฟล์ XLSX มีข้อมูลมากเกินไป"))
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        if mimetype != ODS_MIMETYPE:
+            raise SpreadsheetError(_("ไฟล์นี้เป็นเอกสาร OpenDocument ที่ไม่ใช่ตารางคำนวณ: "
+                                     "บันทึกเป็น .xlsx หรือ .csv แล้วอัปโหลดใหม่"))
+        return "ods"
+    return "xlsx"
 
 
 def open_xlsx(content: bytes, *, max_bytes: int):
@@ -30,14 +74,9 @@ def open_xlsx(content: bytes, *, max_bytes: int):
     bad_file = _("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
     if not content.startswith(b"PK\x03\x04"):
         raise SpreadsheetError(bad_file)
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise SpreadsheetError(bad_file) from exc
-    # A few kilobytes of zip can inflate to gigabytes; a genuine sheet of 20,000 rows is a few dozen MB.
-    if unpacked > 20 * max_bytes:
-        raise SpreadsheetError(_("ไฟล์ XLSX มีข้อมูลมากเกินไป"))
+    if _zip_kind(content, max_bytes=max_bytes) == "ods":
+        raise SpreadsheetError(_("ไฟล์ .ods (LibreOffice) ใช้กับการนำเข้านี้ไม่ได้: ใน LibreOffice เลือก "
+                                 "“บันทึกเป็น” (Save As) ชนิด Excel 2007-365 (.xlsx) แล้วอัปโหลดใหม่"))
     try:
         return openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign zip
@@ -95,11 +134,23 @@ class RowIssue:
 
 @dataclass
 class Table:
-    """The first non-empty row as headers, then the data rows, each with its spreadsheet row number."""
+    """The header row, then the data rows, each with its spreadsheet row number.
+
+    ``delimiter`` is the CSV's separator ("" for a workbook); ``separators`` how its numbers' "." and ","
+    read (``reporting.numbers.POINT`` or ``EITHER``): a semicolon CSV comes from a locale whose decimal
+    mark is the comma, so its numbers are read either way and an ambiguous one is refused.
+    ``skipped`` are the rows above the header (a title, merged across the columns).
+    """
 
     header_row: int
     headers: list[object]
     rows: list[tuple[int, list[object]]]
+    delimiter: str = ""
+    separators: str = "point"
+    skipped: int = 0
+
+# How far down a header is looked for below title rows.
+HEADER_SEARCH_ROWS = 10
 
 
 def cell_is_blank(value: object) -> bool:
@@ -107,38 +158,61 @@ def cell_is_blank(value: object) -> bool:
 
 
 def read_table(content: bytes, *, max_bytes: int, max_rows: int,
-               xlsx_cell: Callable[[object], object] | None = None) -> Table:
-    """A CSV (UTF-8, UTF-16 or Thai Windows cp874; "," ";" or tab) or the first sheet of an XLSX.
+               xlsx_cell: Callable[[object], object] | None = None,
+               is_header: Callable[[list[object]], bool] | None = None) -> Table:
+    """A CSV (UTF-8, UTF-16 or Thai Windows cp874; "," ";" or tab), or the first sheet of an XLSX or ODS.
 
     Cells come as the file holds them: strings from a CSV, openpyxl values from an XLSX (or what
-    ``xlsx_cell`` makes of each openpyxl cell, e.g. to read its number format). Empty rows are skipped.
+    ``xlsx_cell`` makes of each openpyxl cell, e.g. to read its number format; an ODS cell offers the
+    same ``value`` and ``number_format``). Empty rows are skipped. The header is the first non-empty row,
+    or with ``is_header`` the first of the first ``HEADER_SEARCH_ROWS`` non-empty rows it accepts (title
+    rows above it are skipped; when none is accepted, the first non-empty row, for the caller to report).
     Raises SpreadsheetError with a Thai message.
     """
     if len(content) > max_bytes:
         raise SpreadsheetError(_("ไฟล์ใหญ่เกิน %(mb)s MB") % {"mb": max_bytes // (1024 * 1024)})
+    delimiter = ""
     if content.startswith(b"PK\x03\x04"):
-        source = _xlsx_rows(content, max_bytes=max_bytes, xlsx_cell=xlsx_cell)
+        if _zip_kind(content, max_bytes=max_bytes) == "ods":
+            source = _ods_rows(content, xlsx_cell=xlsx_cell, max_rows=max_rows)
+        else:
+            source = _xlsx_rows(content, max_bytes=max_bytes, xlsx_cell=xlsx_cell)
     elif content.startswith(b"\xd0\xcf\x11\xe0"):
         raise SpreadsheetError(_("ไฟล์ Excel รุ่นเก่า (.xls) ยังไม่รองรับ โปรดบันทึกเป็น .xlsx หรือ CSV UTF-8"))
     else:
-        source = _csv_rows(content)
+        text = _decode(content)
+        delimiter = _delimiter(text)
+        source = _csv_rows(text, delimiter)
     header: tuple[int, list[object]] | None = None
+    candidates: list[tuple[int, list[object]]] = []
     rows: list[tuple[int, list[object]]] = []
+    skipped = 0
     with contextlib.closing(source):
         for number, cells in source:
             if all(cell_is_blank(cell) for cell in cells):
                 continue
             if header is None:
-                header = (number, cells)
+                if is_header is None or is_header(cells):
+                    header, skipped = (number, cells), len(candidates)
+                    continue
+                candidates.append((number, cells))
+                if len(candidates) < HEADER_SEARCH_ROWS:
+                    continue
+                # No row looks like the header: the first one is, and the caller says what it lacks.
+                header, rows, candidates = candidates[0], candidates[1:], []
                 continue
             if len(rows) >= max_rows:
                 raise SpreadsheetError(
                     _("ไฟล์มีข้อมูลเกิน %(limit)s แถว โปรดแบ่งเป็นหลายไฟล์") % {"limit": f"{max_rows:,}"}
                 )
             rows.append((number, cells))
+    if header is None and candidates:
+        header, rows = candidates[0], candidates[1:]
     if header is None:
         raise SpreadsheetError(_("ไฟล์ไม่มีข้อมูล"))
-    return Table(header_row=header[0], headers=header[1], rows=rows)
+    separators = "either" if delimiter in (";", "\t") else "point"
+    return Table(header_row=header[0], headers=header[1], rows=rows, delimiter=delimiter,
+                 separators=separators, skipped=skipped)
 
 
 def _decode(content: bytes) -> str:
@@ -156,14 +230,19 @@ def _decode(content: bytes) -> str:
     raise SpreadsheetError(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8 หรือ TIS-620) หรือ XLSX"))
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[object]]]:
-    text = _decode(content)
+def _delimiter(text: str) -> str:
     if "\x00" in text:
         raise SpreadsheetError(_("อ่านไฟล์ไม่ได้: ไฟล์ไม่ใช่ CSV (UTF-8 หรือ TIS-620) หรือ XLSX"))
-    first_line = text.split("\n", 1)[0]
     # Excel writes ";" in locales with a decimal comma and a tab for "Unicode Text"; the header line
-    # has no quoted commas, so its most common separator is the file's.
-    delimiter = max((",", ";", "\t"), key=first_line.count) if first_line else ","
+    # has no quoted commas, so its most common separator is the file's. A title line above the header
+    # may have none: the first line that has any decides.
+    for line in text.splitlines()[:HEADER_SEARCH_ROWS]:
+        if any(mark in line for mark in (",", ";", "\t")):
+            return max((",", ";", "\t"), key=line.count)
+    return ","
+
+
+def _csv_rows(text: str, delimiter: str) -> Iterator[tuple[int, list[object]]]:
     try:
         for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             yield number, list(cells)
@@ -193,3 +272,114 @@ def _xlsx_rows(content: bytes, *, max_bytes: int,
             raise SpreadsheetError(_("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")) from exc
     finally:
         workbook.close()
+
+
+# --- OpenDocument (LibreOffice .ods) -------------------------------------------------------------------
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+# LibreOffice pads a sheet with repeated empty cells and rows up to its limits; only this many columns
+# are kept, far more than any importer's header.
+ODS_MAX_COLUMNS = 256
+
+
+@dataclass
+class OdsCell:
+    """An ODS cell as openpyxl offers one: its typed value and, for a percentage, a "%" number format."""
+
+    value: object
+    number_format: str = "General"
+
+
+def _ods_text(node) -> str:
+    """A paragraph's text with its spans, and its <text:s c="n"/> runs of spaces, tabs and line breaks."""
+    parts = [node.text or ""]
+    for child in node:
+        if child.tag == f"{{{_TEXT}}}s":
+            parts.append(" " * min(int(child.get(f"{{{_TEXT}}}c", "1") or 1), 100))
+        elif child.tag == f"{{{_TEXT}}}tab":
+            parts.append("\t")
+        elif child.tag == f"{{{_TEXT}}}line-break":
+            parts.append("\n")
+        elif child.tag != f"{{{_OFFICE}}}annotation":  # a comment is not the cell's value
+            parts.append(_ods_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _ods_value(element) -> OdsCell:
+    kind = element.get(f"{{{_OFFICE}}}value-type")
+    if kind in ("float", "percentage", "currency"):
+        try:
+            number = Decimal(element.get(f"{{{_OFFICE}}}value", ""))
+        except InvalidOperation:
+            number = None
+        if number is not None and number.is_finite():
+            return OdsCell(number, "0%" if kind == "percentage" else "General")
+    if kind == "boolean":
+        return OdsCell(element.get(f"{{{_OFFICE}}}boolean-value") == "true")
+    if kind == "date":
+        text = element.get(f"{{{_OFFICE}}}date-value", "")
+        with contextlib.suppress(ValueError):
+            return OdsCell(dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text))
+    paragraphs = [_ods_text(child) for child in element if child.tag == f"{{{_TEXT}}}p"]
+    return OdsCell("\n".join(paragraphs) if paragraphs else None)
+
+
+def _ods_rows(content: bytes, *, xlsx_cell: Callable[[object], object] | None,
+              max_rows: int) -> Iterator[tuple[int, list[object]]]:
+    """The first sheet of an ODS, row by row (numbered as LibreOffice shows them), expanding repeats."""
+    from defusedxml.ElementTree import iterparse
+
+    bad_file = _("อ่านไฟล์ ODS ไม่ได้: ไฟล์เสียหาย บันทึกเป็น .xlsx หรือ .csv แล้วอัปโหลดใหม่")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            xml = archive.read("content.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, zlib.error) as exc:
+        raise SpreadsheetError(bad_file) from exc
+    number = 0
+    emitted = 0
+    depth = 0  # tables entered: only the first sheet is read
+    try:
+        for event, element in iterparse(io.BytesIO(xml), events=("start", "end")):
+            if element.tag == f"{{{_TABLE}}}table":
+                if event == "start":
+                    depth += 1
+                    continue
+                return
+            if event != "end" or element.tag != f"{{{_TABLE}}}table-row" or depth != 1:
+                continue
+            repeat = int(element.get(f"{{{_TABLE}}}number-rows-repeated", "1") or 1)
+            cells: list[object] = []
+            pending_blank = 0
+            for cell in element:
+                if cell.tag not in (f"{{{_TABLE}}}table-cell", f"{{{_TABLE}}}covered-table-cell"):
+                    continue
+                times = int(cell.get(f"{{{_TABLE}}}number-columns-repeated", "1") or 1)
+                value = _ods_value(cell)
+                if value.value is None or (isinstance(value.value, str) and not value.value):
+                    pending_blank += times  # kept only if a filled cell follows
+                    continue
+                cells.extend([None] * min(pending_blank, ODS_MAX_COLUMNS))
+                pending_blank = 0
+                made = xlsx_cell(value) if xlsx_cell is not None else value.value
+                cells.extend([made] * min(times, ODS_MAX_COLUMNS))
+                if len(cells) >= ODS_MAX_COLUMNS:
+                    cells = cells[:ODS_MAX_COLUMNS]
+                    break
+            element.clear()
+            if not cells:
+                number += repeat  # blank rows, however many, only move the numbering on
+                continue
+            for _copy in range(repeat):
+                number += 1
+                emitted += 1
+                if emitted > max_rows + HEADER_SEARCH_ROWS + 1:
+                    raise SpreadsheetError(
+                        _("ไฟล์มีข้อมูลเกิน %(limit)s แถว โปรดแบ่งเป็นหลายไฟล์") % {"limit": f"{max_rows:,}"})
+                yield number, list(cells)
+    except SpreadsheetError:
+        raise
+    except Exception as exc:  # a damaged or hostile content.xml: expat and defusedxml raise many kinds
+        raise SpreadsheetError(bad_file) from exc

@@ -73,6 +73,17 @@ def fiscal_year_bounds(fiscal_year: int) -> tuple[date, date]:
     return date(end_year - 1, FISCAL_YEAR_START_MONTH, 1), date(end_year, 9, 30)
 
 
+def within(value: date | datetime, first: date, last: date) -> bool:
+    """Is the value's (local) day between two days inclusive?"""
+    return first <= local_date(value) <= last
+
+
+def fiscal_year_range(fiscal_year: int, *, years: int = 1) -> tuple[date, date]:
+    """The days a deadline of a fiscal year may fall on: the year itself, ``years`` on either side."""
+    first, last = fiscal_year_bounds(fiscal_year)
+    return first.replace(year=first.year - years), last.replace(year=last.year + years)
+
+
 @lru_cache(maxsize=64)
 def _public_holidays(year: int) -> frozenset[date]:
     return frozenset(holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES))
@@ -190,17 +201,51 @@ def format_thai_date(
 
 
 _DATE_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*$")
+_TIME_PATTERN = re.compile(r"^\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*(?:น\.?)?\s*$")
+
+# The years a person types: a year in this range is พ.ศ. (2400 BE = 1857 CE, 2700 BE = 2157 CE). A
+# four-digit year below it is a ค.ศ. year typed by habit and is refused rather than read either way:
+# read as ค.ศ. it would silently differ from what the person sees; read as พ.ศ. it is 543 years off.
+BE_YEAR_MIN = 2400
+BE_YEAR_MAX = 2700
 
 
 def parse_thai_date(text: str) -> date:
-    """Read "31/03/2569" (day/month/พ.ศ. year, Thai digits too); a ค.ศ. year below 2400 is taken as is."""
+    """Read "31/03/2569" (day/month/พ.ศ. year, "/" "." or "-", Thai digits too).
+
+    Raises ``ValueError`` with a Thai message: not a date, a year outside พ.ศ. 2400–2700 (a ค.ศ. year
+    such as 2026 is refused with "กรุณากรอกปี พ.ศ."), or a day the calendar does not have.
+    """
+    from django.utils.translation import gettext as _
+
     match = _DATE_PATTERN.match((text or "").translate(_THAI_DIGITS))
     if not match:
-        raise ValueError(f"“{text}” ไม่ใช่วันที่ในรูปแบบ วว/ดด/ปปปป (พ.ศ.)")
+        raise ValueError(_("“%(text)s” ไม่ใช่วันที่ในรูปแบบ วว/ดด/ปปปป (พ.ศ.) เช่น 31/03/2569") % {"text": text})
     day, month, year = (int(part) for part in match.groups())
-    if year >= 2400:
-        year = ce_year(year)
+    if year < BE_YEAR_MIN:
+        raise ValueError(_("กรุณากรอกปี พ.ศ. เช่น 2569 (ค.ศ. %(year)s คือ พ.ศ. %(be)s)")
+                         % {"year": year, "be": be_year(year)})
+    if year > BE_YEAR_MAX:
+        raise ValueError(_("ปี พ.ศ. %(year)s ไม่ถูกต้อง: กรอกปี พ.ศ. 4 หลัก เช่น 2569") % {"year": year})
     try:
-        return date(year, month, day)
+        return date(ce_year(year), month, day)
     except ValueError:
-        raise ValueError(f"ไม่มีวันที่ “{text}” ในปฏิทิน") from None
+        raise ValueError(_("ไม่มีวันที่ “%(text)s” ในปฏิทิน") % {"text": text}) from None
+
+
+def parse_thai_time(text: str) -> tuple[int, int]:
+    """Read a 24-hour time "16:30" ("16.30", "16.30 น." and Thai digits too) as (hour, minute); ValueError in Thai."""
+    from django.utils.translation import gettext as _
+
+    match = _TIME_PATTERN.match((text or "").translate(_THAI_DIGITS))
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(_("“%(text)s” ไม่ใช่เวลาแบบ 24 ชั่วโมง ชช:นน เช่น 16:30") % {"text": text})
+    return int(match.group(1)), int(match.group(2))
+
+
+def format_thai_numeric_date(value: date | datetime | None) -> str:
+    """A date as people type it: "31/03/2569" (a datetime by its local day); None → ""."""
+    if value is None or value == "":
+        return ""
+    day = local_date(value)
+    return f"{day.day:02d}/{day.month:02d}/{be_year(day.year)}"

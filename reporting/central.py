@@ -32,10 +32,10 @@ from indicators.models import Framework, Indicator, Round, Variable
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
-from krs.spreadsheets import RowIssue, SpreadsheetError, read_table
+from krs.spreadsheets import RowIssue, SpreadsheetError, normalise_code, read_table
 from reporting.compute import Inputs, active_variables, central_level, entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
-from reporting.numbers import format_value, parse_for
+from reporting.numbers import POINT, format_value, parse_for
 from reporting.services import entries_write_inputs
 
 # The API (api/) saves a bureau's batch through central_save too, audited as its own source.
@@ -343,8 +343,8 @@ def _parse_level(indicator: Indicator, text: object) -> int | None:
     raise ValueError(_("เลือกระดับจากรายการ: %(levels)s") % {"levels": ", ".join(lv.name for lv in indicator.levels.all())})
 
 
-def _parse_cells(by_code: Mapping[str, Variable],
-                 cells: Mapping[str, object]) -> tuple[dict[str, Decimal | None], dict[str, str]]:
+def _parse_cells(by_code: Mapping[str, Variable], cells: Mapping[str, object], *,
+                 separators: str = POINT) -> tuple[dict[str, Decimal | None], dict[str, str]]:
     """Every cell read with its variable's rules: (values by code, Thai errors by code). Pure."""
     values, errors = {}, {}
     for code, text in cells.items():
@@ -353,7 +353,7 @@ def _parse_cells(by_code: Mapping[str, Variable],
             errors[code] = _("ตัวแปร %(code)s ไม่ใช่ข้อมูลส่วนกลางของตัวชี้วัดนี้ในรอบนี้") % {"code": code}
             continue
         try:
-            values[code] = parse_for(variable, text)
+            values[code] = parse_for(variable, text, separators=separators)
         except ValidationError as exc:
             errors[code] = exc.messages[0]
     return values, errors
@@ -499,7 +499,7 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return str(value)
+        return "TRUE" if value else "FALSE"
     if isinstance(value, int | float | Decimal):
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if number_format and number_format.endswith("%"):
@@ -511,12 +511,18 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
     return str(value).strip()
 
 
-def _read_table(content: bytes) -> tuple[int, list[str], list[tuple[int, list[str]]]]:
-    """(header row number, headers, data rows) as text; SpreadsheetError with a Thai message."""
-    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(),
+def _is_header(cells: list[object]) -> bool:
+    """The header row is the first that names the office code column (title rows above it are skipped)."""
+    codes = {_squash(h) for h in OFFICE_CODE_HEADERS}
+    return any(_squash(_cell_text(cell)) in codes for cell in cells)
+
+
+def _read_table(content: bytes) -> tuple[int, list[str], list[tuple[int, list[str]]], str]:
+    """(header row number, headers, data rows as text, how numbers' separators read); SpreadsheetError."""
+    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(), is_header=_is_header,
                        xlsx_cell=lambda cell: _cell_text(cell.value, getattr(cell, "number_format", None)))
     rows = [(number, [_cell_text(cell) for cell in cells]) for number, cells in table.rows]
-    return table.header_row, [_cell_text(cell) for cell in table.headers], rows
+    return table.header_row, [_cell_text(cell) for cell in table.headers], rows, table.separators
 
 
 @dataclass
@@ -524,16 +530,21 @@ class UploadChange:
     variable: Variable
     old: str
     new: str
+    typed: str = ""  # the cell as the file has it, when the value read differs from it in writing
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
 class UploadRow:
     number: int
     office_code: str
-    texts: dict[str, str]
+    texts: dict[str, str]  # what central_save reads: each value written out plainly once the file is checked
     entry: Entry | None = None
     changes: list[UploadChange] = field(default_factory=list)
     errors: list[RowIssue] = field(default_factory=list)
+    typed: dict[str, str] = field(default_factory=dict)  # the cells as the file has them
+    typed_code: str = ""  # the office code as the file has it ("๓๕๐๑" for 3501)
+    warnings: list[RowIssue] = field(default_factory=list)
 
 
 @dataclass
@@ -566,6 +577,17 @@ class CentralUpload:
         self.errors.append(issue)
         if row is not None:
             row.errors.append(issue)
+
+    def warn(self, row: UploadRow, message: str, code: str | None = None) -> None:
+        """A warning on a row (on one variable's value with ``code``): shown in the preview, not blocking.
+
+        The hook for validation rules that warn: they call this after ``central_parse_upload`` has planned
+        the changes, and the preview marks the row and the value.
+        """
+        row.warnings.append(RowIssue(message, row.number, code))
+        for change in row.changes:
+            if change.variable.code == code:
+                change.warnings.append(message)
 
 
 def _map_headers(upload: CentralUpload, indicator: Indicator, round_: Round, header_row: int,
@@ -621,7 +643,7 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
     content = file if isinstance(file, bytes) else file.read()
     upload = CentralUpload(variables=central_variables(indicator, round_))
     try:
-        header_row, headers, table = _read_table(content)
+        header_row, headers, table, separators = _read_table(content)
     except SpreadsheetError as problem:
         upload.error(None, str(problem))
         return upload
@@ -635,9 +657,10 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
 
     first_row: dict[str, int] = {}
     for number, cells in table:
-        code = cells[office_column] if office_column < len(cells) else ""
+        typed_code = cells[office_column] if office_column < len(cells) else ""
+        code = normalise_code(typed_code)
         texts = {v.code: (cells[i] if i < len(cells) else "") for i, v in columns.items()}
-        row = UploadRow(number, code, texts)
+        row = UploadRow(number, code, texts, typed=dict(texts), typed_code=typed_code)
         upload.rows.append(row)
         if not code:
             upload.error(row, _("ไม่มีรหัสหน่วยงาน"), headers[office_column])
@@ -655,11 +678,13 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
     by_code = {v.code: v for v in upload.variables}
     labels = {v.code: headers[i] for i, v in columns.items()}
     for row in upload.rows:
-        _parsed, cell_errors = _parse_cells(by_code, row.texts)
+        parsed, cell_errors = _parse_cells(by_code, row.texts, separators=separators)
         for code, message in cell_errors.items():
             upload.error(row, message, labels[code])
         if row.errors:
             continue
+        # Saved as read here: "12,5" of a semicolon file is 12.5 on confirm too, whatever reads it then.
+        row.texts = {code: format_value(value) for code, value in parsed.items()}
         if row.office_code not in offices:
             upload.error(row, _("ไม่พบหน่วยงานรหัส %(code)s") % {"code": row.office_code}, headers[office_column])
         elif row.office_code not in entries:
@@ -674,13 +699,22 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
                           {pk: r.texts for pk, r in matched.items()}, now)
     for plan in plans:
         row = matched[plan.entry.pk]
-        row.changes = [UploadChange(v, format_value(old, grouped=True), format_value(new, grouped=True))
+        row.changes = [UploadChange(v, format_value(old, grouped=True), format_value(new, grouped=True),
+                                    _reread(row.typed.get(v.code, ""), new))
                        for v, old, new in plan.changes]
     # Cells were checked above; what is left is a row that cannot change now (certified, deadline).
     for (entry_id, _code), message in errors.items():
         upload.error(matched[entry_id], message)
     upload.errors.sort(key=lambda issue: -1 if issue.row is None else issue.row)
     return upload
+
+
+def _reread(typed: str, value: Decimal | None) -> str:
+    """The cell as typed when the value read from it is written differently ("๑,๒๕๐" → 1,250), else ""."""
+    text = typed.strip()
+    if text.removesuffix("%").strip() in ("", format_value(value), format_value(value, grouped=True)):
+        return ""
+    return text
 
 
 # --- Files: the template to fill in ----------------------------------------------------------------

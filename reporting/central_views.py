@@ -45,7 +45,7 @@ from reporting.models import ValueChange
 class CentralUploadForm(forms.Form):
     """The file of central values; its content, not its name, decides CSV or XLSX."""
 
-    file = forms.FileField(label=gettext_lazy("ไฟล์ข้อมูลส่วนกลาง (CSV หรือ XLSX)"))
+    file = forms.FileField(label=gettext_lazy("ไฟล์ข้อมูลส่วนกลาง (CSV, XLSX หรือ ODS)"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

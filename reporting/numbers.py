@@ -28,6 +28,20 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u2009\u202f\u200b]+")
 _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)", re.ASCII)
 _GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", re.ASCII)
 _NOT_NUMBERS = {"nan", "snan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity"}
+# A number written with "." and "," in either role (a file from a decimal-comma locale): the sign, the
+# digits, then separators, each followed by digits.
+_SEPARATED = re.compile(r"([+-]?)(\d+)((?:[.,]\d+)+)", re.ASCII)
+_GROUP = re.compile(r"\d{3}", re.ASCII)
+
+# How the separators of a number are read (see docs/reporting.md, "Numbers in files"):
+# POINT — "." is the decimal point and "," groups thousands: what people type in the app, and a file
+#         written with a Thai (or English) locale.
+# EITHER — the file may come from a locale whose decimal mark is "," (a semicolon CSV, a number a
+#         spreadsheet kept as text): a lone "." or "," before exactly three digits reads both ways and is
+#         refused; otherwise the last separator is the decimal mark when it is lone, and grouping
+#         separators must group by three.
+POINT = "point"
+EITHER = "either"
 
 
 def _plain(value: Decimal) -> str:
@@ -56,17 +70,23 @@ def parse_value(
     kind: str = Variable.Kind.NUMBER,
     minimum: Decimal | None = None,
     maximum: Decimal | None = None,
+    separators: str = POINT,
 ) -> Decimal | None:
     """What was typed, as a Decimal within the variable's rules; None for an empty box.
 
-    Raises ``ValidationError`` with one Thai message naming what is wrong.
+    ``separators`` says how "." and "," are read (``POINT`` or ``EITHER``, above). A boolean (JSON
+    ``true``/``false``) is a value only of a yes/no variable. Raises ``ValidationError`` with one Thai
+    message naming what is wrong.
     """
     if text is None:
         return None
     if isinstance(text, Decimal):
         raw = _plain(text) if text.is_finite() else str(text)
     elif isinstance(text, bool):
-        raise ValidationError(_("ต้องเป็นตัวเลข"), code="invalid")
+        if kind == Variable.Kind.YES_NO:
+            return Decimal(int(text))
+        raise ValidationError(
+            _("true/false ใช้ได้เฉพาะตัวแปรแบบใช่/ไม่ใช่ ตัวแปรนี้ต้องเป็นตัวเลข เช่น 120"), code="boolean")
     elif isinstance(text, int):
         raw = str(text)
     elif isinstance(text, float):
@@ -87,7 +107,9 @@ def parse_value(
             raise ValidationError(_("ต้องเป็นตัวเลข เช่น 85 หรือ 85.5%"), code="invalid")
     if cleaned.lower() in _NOT_NUMBERS:
         raise ValidationError(_("ต้องเป็นตัวเลขจริง (NaN หรือค่าอนันต์ใช้ไม่ได้)"), code="not_finite")
-    if "," in cleaned:
+    if separators == EITHER:
+        cleaned = _either(cleaned)
+    elif "," in cleaned:
         if not _GROUPED.fullmatch(cleaned):
             raise ValidationError(
                 _("เครื่องหมายจุลภาคต้องคั่นทุก 3 หลัก เช่น 1,234,567.5 (ใช้จุด . เป็นจุดทศนิยม)"), code="grouping"
@@ -120,6 +142,36 @@ def parse_value(
     return value
 
 
+def _either(cleaned: str) -> str:
+    """A number whose "." and "," may play either role, as plain digits with a decimal point; refuses a guess."""
+    match = _SEPARATED.fullmatch(cleaned)
+    if not match:
+        return cleaned  # no separator, or not a number: the plain pattern decides
+    sign, head, rest = match.groups()
+    parts = re.split(r"([.,])", rest)[1:]  # [separator, digits, separator, digits, ...]
+    marks, groups = parts[0::2], parts[1::2]
+    last = marks[-1]
+    # "0,250" has no thousands to group: only the decimal reading is left.
+    if len(marks) == 1 and _GROUP.fullmatch(groups[0]) and head.lstrip("0"):
+        as_decimal = Decimal(f"{sign}{head}.{groups[0]}")
+        raise ValidationError(
+            _("“%(text)s” อ่านได้ทั้ง %(decimal)s และ %(thousands)s: เขียนโดยไม่ใช้ตัวคั่นหลักพัน (เช่น %(plain)s) "
+              "หรือใช้จุด . เป็นจุดทศนิยม")
+            % {"text": cleaned, "decimal": format_value(as_decimal), "thousands": format_value(Decimal(sign + head + groups[0])),
+               "plain": head + groups[0]},
+            code="ambiguous",
+        )
+    # A mark used more than once groups thousands; a last mark used once, unlike the others, is the decimal mark.
+    decimal_mark = last if marks.count(last) == 1 and (len(marks) == 1 or len(set(marks)) == 2) else None
+    whole_groups = groups[:-1] if decimal_mark else groups
+    grouping = marks[:-1] if decimal_mark else marks
+    if len(set(grouping)) > 1 or (grouping and (len(head) > 3 or not all(_GROUP.fullmatch(g) for g in whole_groups))):
+        raise ValidationError(
+            _("ตัวคั่นหลักพันต้องคั่นทุก 3 หลัก และใช้จุดทศนิยมได้ครั้งเดียว เช่น 1234567.5"), code="grouping")
+    digits = head + "".join(whole_groups)
+    return f"{sign}{digits}.{groups[-1]}" if decimal_mark else f"{sign}{digits}"
+
+
 def _example_message(kind: str) -> str:
     if kind == Variable.Kind.YES_NO:
         return _("กรอก 1 (ใช่/ดำเนินการแล้ว) หรือ 0 (ไม่ใช่/ยังไม่ดำเนินการ) เท่านั้น")
@@ -130,6 +182,8 @@ def _example_message(kind: str) -> str:
     return _("ต้องเป็นตัวเลข เช่น 1,250.75")
 
 
-def parse_for(variable: Variable, text: object) -> Decimal | None:
+def parse_for(variable: Variable, text: object, *, separators: str = POINT) -> Decimal | None:
     """parse_value with the variable's own kind and bounds."""
-    return parse_value(text, kind=variable.kind, minimum=variable.minimum, maximum=variable.maximum)
+    return parse_value(text, kind=variable.kind, minimum=variable.minimum, maximum=variable.maximum,
+                       separators=separators)
+

@@ -506,9 +506,10 @@ def test_the_review_page_lets_an_administrator_withdraw_a_system_score_with_a_fi
     page = client.get(reverse("certification:review", args=[entry.pk])).content.decode()
     assert 'data-testid="reopen-panel"' in page and 'data-testid="reopen-fix-deadline"' in page
     url = reverse("certification:reopen", args=[entry.pk])
-    response = client.post(url, {"comment": "เขตแจ้งเหตุขัดข้อง", "fix_deadline": "2000-01-01T10:00"})
+    response = client.post(url, {"comment": "เขตแจ้งเหตุขัดข้อง", "fix_deadline": "01/01/2543 10:00"})
     assert response.status_code == 422 and "ต้องเป็นเวลาในอนาคต" in response.content.decode()
-    fix_by = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    moment = timezone.localtime(timezone.now() + timedelta(days=2))
+    fix_by = f"{moment:%d/%m}/{moment.year + 543} {moment:%H:%M}"  # typed in พ.ศ.
     assert client.post(url, {"comment": "เขตแจ้งเหตุขัดข้อง", "fix_deadline": fix_by}).status_code == 302
     assert Entry.objects.get(pk=entry.pk).status == Entry.Status.REJECTED
 

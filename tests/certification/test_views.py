@@ -29,7 +29,9 @@ def awaiting(entry, score="4.00000", at=None):
 
 
 def local(dt) -> str:
-    return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
+    """A moment as a person types it: day/month/พ.ศ. year and a 24-hour time."""
+    moment = timezone.localtime(dt)
+    return f"{moment:%d/%m}/{moment.year + 543} {moment:%H:%M}"
 
 
 @pytest.mark.parametrize(("persona", "code"), [

@@ -46,7 +46,8 @@ def test_reject_fix_and_certify_with_the_new_data_flag_both_ways(page, live_serv
     row.get_by_test_id("open").click()
     page.get_by_test_id("reject").click()  # no reason: refused in place
     assert "ต้องระบุเหตุผล" in page.get_by_test_id("reject-comment-error").inner_text()
-    deadline = timezone.localtime(timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    moment = timezone.localtime(timezone.now() + timedelta(days=3))
+    deadline = f"{moment:%d/%m}/{moment.year + 543} {moment:%H:%M}"  # typed in พ.ศ.
     page.get_by_test_id("reject-comment").fill("แบบฟอร์มอ้างอิงไม่ครบ กรุณาส่งใหม่")
     page.get_by_test_id("fix-deadline").fill(deadline)
     page.get_by_test_id("reject").click()

@@ -79,8 +79,9 @@ def workbook_file(tmp_path, year: int) -> str:
 
 
 def local(at) -> tuple[str, str]:
+    """A moment as an administrator types it in the admin's two boxes: วว/ดด/ปปปป (พ.ศ.) and ชช:นน."""
     at = timezone.localtime(at)
-    return at.strftime("%Y-%m-%d"), at.strftime("%H:%M:%S")
+    return f"{at:%d/%m}/{at.year + 543}", at.strftime("%H:%M")
 
 
 def save(page, code: str, values: dict[str, str]):
@@ -134,7 +135,8 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
     page.locator("#id_fiscal_year").select_option(label=f"ปีงบประมาณ {year}")
     page.locator("#id_months").fill("6")
     page.locator("#id_name").fill("รอบ 6 เดือน (ทดสอบทั้งปี)")
-    page.locator("#id_period_end").fill(min(max(now.date(), first), last).isoformat())
+    period_end = min(max(now.date(), first), last)
+    page.locator("#id_period_end").fill(f"{period_end:%d/%m}/{period_end.year + 543}")
     for field, at in (("opens_at", now - timedelta(hours=1)), ("deadline", now + timedelta(days=5)),
                       ("certification_deadline", now + timedelta(days=30))):
         day, clock = local(at)
@@ -216,8 +218,8 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
     rejected = entries.get(office__code="1001", indicator__code="1.1")
     page.goto(f"{live_server.url}/certification/entries/{rejected.pk}/")
     page.get_by_test_id("reject-comment").fill("จำนวนสถานศึกษาที่รายงานถูกต้องไม่ตรงกับรายงานที่แนบ กรุณาตรวจสอบ")
-    day, clock = local(now + timedelta(days=2))
-    page.get_by_test_id("fix-deadline").fill(f"{day}T{clock[:5]}")
+    fix_by = timezone.localtime(now + timedelta(days=2))
+    page.get_by_test_id("fix-deadline").fill(f"{fix_by:%d/%m}/{fix_by.year + 543} {fix_by:%H:%M}")  # typed in พ.ศ.
     page.get_by_test_id("reject").click()
     page.get_by_test_id("rejection").wait_for()
     screenshot("bureau-rejects")

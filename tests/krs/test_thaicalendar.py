@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -245,7 +246,7 @@ class TestThaiDates:
         assert cal.format_thai_date(date(2026, month, 1), style="long") == f"1 {long} 2569"
         assert len(cal.MONTHS_SHORT) == len(cal.MONTHS_LONG) == 12
 
-    @pytest.mark.parametrize("text", ["31/03/2569", "๓๑/๐๓/๒๕๖๙", "31-3-2569", "31/03/2026"])
+    @pytest.mark.parametrize("text", ["31/03/2569", "๓๑/๐๓/๒๕๖๙", "31-3-2569", "31.03.2569"])
     def test_parsing_a_thai_date(self, text):
         assert cal.parse_thai_date(text) == date(2026, 3, 31)
 
@@ -254,8 +255,35 @@ class TestThaiDates:
         with pytest.raises(ValueError, match="วันที่"):
             cal.parse_thai_date(text)
 
-    @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2300, 12, 31)))
+    @pytest.mark.parametrize(("text", "says"), [
+        ("31/03/2026", "กรุณากรอกปี พ.ศ. เช่น 2569 (ค.ศ. 2026 คือ พ.ศ. 2569)"),  # a ค.ศ. year typed by habit
+        ("30/04/2399", "กรุณากรอกปี พ.ศ."),                                    # just below the พ.ศ. range
+        ("30/04/2701", "ปี พ.ศ. 2701 ไม่ถูกต้อง"),                               # 2570 + 131: a typo, not a year
+    ])
+    def test_a_year_outside_the_buddhist_era_range_is_refused_never_converted(self, text, says):
+        with pytest.raises(ValueError, match=re.escape(says)):
+            cal.parse_thai_date(text)
+
+    def test_a_plausible_buddhist_era_year_is_never_read_as_common_era(self):
+        # 2552 is พ.ศ. (2009), not the ค.ศ. year 2552; 2570 is 2027, not 3113.
+        assert cal.parse_thai_date("30/04/2552") == date(2009, 4, 30)
+        assert cal.parse_thai_date("01/10/2570") == date(2027, 10, 1)
+        assert cal.parse_thai_date("01/01/2400") == date(1857, 1, 1)
+        assert cal.parse_thai_date("31/12/2700") == date(2157, 12, 31)
+
+    @pytest.mark.parametrize(("text", "time"), [("16:30", (16, 30)), ("9.05", (9, 5)), ("๑๖:๓๐ น.", (16, 30)),
+                                                ("00:00", (0, 0)), ("23:59", (23, 59))])
+    def test_parsing_a_24_hour_time(self, text, time):
+        assert cal.parse_thai_time(text) == time
+
+    @pytest.mark.parametrize("text", ["", "24:00", "16:60", "4 pm", "1630"])
+    def test_parsing_refuses_what_is_not_a_24_hour_time(self, text):
+        with pytest.raises(ValueError, match="ชช:นน"):
+            cal.parse_thai_time(text)
+
+    @given(st.dates(min_value=date(1857, 1, 1), max_value=date(2157, 12, 31)))
     def test_format_and_parse_agree(self, day):
         text = f"{day.day:02d}/{day.month:02d}/{cal.be_year(day.year)}"
+        assert cal.format_thai_numeric_date(day) == text
         assert cal.parse_thai_date(text) == day
         assert cal.format_thai_date(day).endswith(str(cal.be_year(day.year)))

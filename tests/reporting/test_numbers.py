@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.models import Variable
-from reporting.numbers import format_value, parse_value
+from reporting.numbers import EITHER, POINT, format_value, parse_value
 
 K = Variable.Kind
 D = Decimal
@@ -87,3 +87,61 @@ def test_a_value_written_with_separators_or_thai_digits_reads_back_the_same(valu
     assert parse_value(grouped) == value
     assert parse_value(thai) == value
     assert parse_value(format_value(value)) == value
+
+
+# --- A file whose locale may write "," as the decimal mark (EITHER) -----------------------------------
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("12,5", D("12.5")),            # a lone comma before 1 digit cannot group thousands: the decimal mark
+    ("88,3", D("88.3")),
+    ("0,250", D("0.25")),           # no thousands before it: only the decimal reading is left
+    ("12.5", D("12.5")),            # a lone dot before 1 digit: the decimal mark
+    ("1.000,5", D("1000.5")),       # both marks: the last, used once, is the decimal mark
+    ("1,000.5", D("1000.5")),
+    ("1.000.000", D(1000000)),      # a mark used twice groups thousands
+    ("1,000,000", D(1000000)),
+    ("1 000,5", D("1000.5")),       # a space groups too
+    ("-3,25", D("-3.25")),
+    ("๑๒,๕", D("12.5")),            # Thai digits as everywhere
+    ("1000", D(1000)),
+])
+def test_a_file_of_unknown_locale_reads_every_number_that_has_one_meaning(typed, expected):
+    assert parse_value(typed, separators=EITHER) == expected
+
+
+@pytest.mark.parametrize(("typed", "readings", "in_the_app"), [
+    ("1.000", "อ่านได้ทั้ง 1 และ 1000", D(1)),  # 1 with a decimal point, 1000 with a thousands dot
+    ("1,000", "อ่านได้ทั้ง 1 และ 1000", D(1000)),  # the same with a comma
+    ("2.500", "อ่านได้ทั้ง 2.5 และ 2500", D("2.5")),
+    ("-12,345", "อ่านได้ทั้ง -12.345 และ -12345", D(-12345)),
+])
+def test_a_number_that_reads_two_ways_is_refused_with_both_readings(typed, readings, in_the_app):
+    with pytest.raises(ValidationError) as caught:
+        parse_value(typed, separators=EITHER)
+    assert caught.value.code == "ambiguous"
+    assert readings in caught.value.messages[0] and typed in caught.value.messages[0]
+    # In the app (POINT: "." decimal, "," thousands) the same text has one meaning and is read.
+    assert parse_value(typed, separators=POINT) == in_the_app
+
+
+@pytest.mark.parametrize("typed", ["1,5.3", "1.23,4", "1234.567,8", "12,34,567"])
+def test_separators_that_group_wrongly_are_refused_in_a_file_of_unknown_locale(typed):
+    with pytest.raises(ValidationError) as caught:
+        parse_value(typed, separators=EITHER)
+    assert caught.value.code == "grouping"
+
+
+@pytest.mark.parametrize(("value", "kind", "expected"), [
+    (True, K.YES_NO, D(1)),
+    (False, K.YES_NO, D(0)),
+])
+def test_a_boolean_is_a_value_of_a_yes_no_variable(value, kind, expected):
+    assert parse_value(value, kind=kind) == expected
+
+
+@pytest.mark.parametrize("kind", [K.INTEGER, K.NUMBER, K.PERCENT])
+def test_a_boolean_for_any_other_variable_is_refused_not_stored_as_1(kind):
+    with pytest.raises(ValidationError) as caught:
+        parse_value(True, kind=kind)
+    assert caught.value.code == "boolean" and "true/false" in caught.value.messages[0]
