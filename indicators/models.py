@@ -7,6 +7,7 @@ nothing here stores a score.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -65,6 +66,15 @@ class Round(models.Model):
         _("รับรายงานล่าช้าได้ถึง"), null=True, blank=True,
         help_text=_("ว่าง = ไม่รับรายงานหลังกำหนดส่ง; รายงานที่ส่งหลังกำหนดถูกหักคะแนนตามวันทำการที่ช้า"),
     )
+
+    class PenaltyScope(models.TextChoices):
+        REPORT = "report", _("ทั้งรายงาน: หักจากคะแนนรวมของกรอบการประเมิน")
+        INDICATOR = "indicator", _("รายตัวชี้วัด: หักจากคะแนนของตัวชี้วัดที่ส่งช้า")
+
+    penalty_scope = models.CharField(
+        _("หักคะแนนส่งช้าจาก"), max_length=10, choices=PenaltyScope.choices, default=PenaltyScope.REPORT,
+        help_text=_("seed 002: รายงานรอบ 12 เดือนที่ส่งช้าถูกหักคะแนนทั้งรายงาน"),
+    )
     # Set by the deadline sweep (certification.deadlines) when it has done each step for the round.
     opened_at = models.DateTimeField(_("ระบบเปิดรอบเมื่อ"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("ระบบปิดรอบเมื่อ"), null=True, blank=True, editable=False)
@@ -105,6 +115,10 @@ class Round(models.Model):
             errors["late_until"] = _("วันรับรายงานล่าช้าต้องอยู่หลังกำหนดส่งรายงาน")
         elif self.late_until and self.certification_deadline and self.late_until > self.certification_deadline:
             errors["late_until"] = _("วันรับรายงานล่าช้าต้องไม่เลยกำหนดรับรองผล")
+        elif self.late_until and self.deadline and not self.due_at < self.late_until:
+            errors["late_until"] = _("กำหนดส่งรายงานตรงกับวันหยุดราชการ จึงเลื่อนเป็น %(date)s "
+                                     "วันรับรายงานล่าช้าต้องอยู่หลังวันนั้น") % {
+                "date": thaicalendar.format_thai_date(self.due_at, with_time=True)}
         if self.period_end and self.fiscal_year_id:
             first, last = self.fiscal_year.bounds
             if not first <= self.period_end <= last:
@@ -117,15 +131,46 @@ class Round(models.Model):
         now = now or timezone.now()
         return self.opens_at <= now <= self.closes_at
 
+    @cached_property
+    def due_at(self):
+        """The deadline that counts: ``deadline``, moved to the same time on the next working day when its
+        day is a holiday or a weekend (seed 002: 31 Oct 2552 was a holiday, so the report was due 2 Nov).
+
+        The one place the holiday rule lives: opening, closing, the late window and the penalty all read it.
+        """
+        return thaicalendar.next_working_moment(self.deadline)
+
+    @property
+    def deadline_moved(self) -> bool:
+        return self.due_at != self.deadline
+
+    @property
+    def deadline_moved_because(self) -> str:
+        """Why the deadline moved: the holiday's name, or "a weekend" ("" when it did not move)."""
+        if not self.deadline_moved:
+            return ""
+        day = thaicalendar.local_date(self.deadline)
+        from krs.models import CalendarDay
+
+        named = CalendarDay.objects.filter(date=day, kind=CalendarDay.Kind.HOLIDAY).values_list("name", flat=True).first()
+        name = named or thaicalendar.holiday_names(day.year).get(day)
+        if name:
+            return _("%(date)s เป็นวันหยุดราชการ (%(name)s)") % {"date": thaicalendar.format_thai_date(day), "name": name}
+        if day.weekday() >= 5:
+            return _("%(date)s เป็นวันเสาร์–อาทิตย์") % {"date": thaicalendar.format_thai_date(day)}
+        return _("%(date)s เป็นวันหยุดราชการ") % {"date": thaicalendar.format_thai_date(day)}
+
     @property
     def closes_at(self):
-        """When the sweep closes the round: the end of the late window if it has one, else the deadline."""
-        return self.late_until or self.deadline
+        """When the sweep closes the round: the end of the late window if it has one, else the (moved) deadline."""
+        if self.late_until and self.late_until > self.due_at:
+            return self.late_until
+        return self.due_at
 
     def is_late(self, now=None) -> bool:
         """Is ``now`` inside the late window, where a report is accepted with a penalty?"""
         now = now or timezone.now()
-        return self.late_until is not None and self.deadline < now <= self.late_until
+        return self.late_until is not None and self.due_at < now <= self.late_until
 
 
 class Framework(models.Model):

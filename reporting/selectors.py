@@ -314,7 +314,7 @@ class EntryPage:
 
     @property
     def time_left(self):
-        return self.round.deadline - self.now if self.is_open and not self.is_late else None
+        return self.round.due_at - self.now if self.is_open and not self.is_late else None
 
 
 def rounds_for_office(office: Office) -> list[Round]:
@@ -331,7 +331,7 @@ def current_round(office: Office, now: datetime | None = None) -> Round | None:
     rounds = rounds_for_office(office)
     open_ = [r for r in rounds if r.is_open(now)]
     if open_:
-        return min(open_, key=lambda r: r.deadline)
+        return min(open_, key=lambda r: r.due_at)
     started = [r for r in rounds if r.opens_at <= now]
     if started:
         return max(started, key=lambda r: r.deadline)
