@@ -6,6 +6,7 @@ nothing here stores a score.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from functools import cached_property
 
@@ -137,28 +138,34 @@ class Round(models.Model):
         day is a holiday or a weekend (seed 002: 31 Oct 2552 was a holiday, so the report was due 2 Nov).
 
         The one place the holiday rule lives: opening, closing, the late window and the penalty all read it.
+        One query for the calendar's exceptions (``with_due_at`` does many rounds with one).
         """
-        return thaicalendar.next_working_moment(self.deadline)
+        Round.with_due_at([self])
+        return self.__dict__["due_at"]
+
+    @staticmethod
+    def with_due_at(rounds):
+        """Compute ``due_at`` of many rounds with one query for the calendar's exceptions (the rounds, as a list)."""
+        rounds = list(rounds)
+        pending = [r for r in rounds if "due_at" not in r.__dict__]
+        if pending:
+            days = [thaicalendar.local_date(r.deadline) for r in pending]
+            named = thaicalendar.calendar_exception_names(min(days), max(days) + timedelta(days=31))
+            exceptions = {day: kind for day, (kind, _name) in named.items()}
+            for round_, day in zip(pending, days, strict=True):
+                round_.__dict__["due_at"] = thaicalendar.next_working_moment(round_.deadline, exceptions=exceptions)
+                round_.__dict__["deadline_moved_because"] = _moved_because(round_, day, named)
+        return rounds
 
     @property
     def deadline_moved(self) -> bool:
         return self.due_at != self.deadline
 
-    @property
+    @cached_property
     def deadline_moved_because(self) -> str:
         """Why the deadline moved: the holiday's name, or "a weekend" ("" when it did not move)."""
-        if not self.deadline_moved:
-            return ""
-        day = thaicalendar.local_date(self.deadline)
-        from krs.models import CalendarDay
-
-        named = CalendarDay.objects.filter(date=day, kind=CalendarDay.Kind.HOLIDAY).values_list("name", flat=True).first()
-        name = named or thaicalendar.holiday_names(day.year).get(day)
-        if name:
-            return _("%(date)s เป็นวันหยุดราชการ (%(name)s)") % {"date": thaicalendar.format_thai_date(day), "name": name}
-        if day.weekday() >= 5:
-            return _("%(date)s เป็นวันเสาร์–อาทิตย์") % {"date": thaicalendar.format_thai_date(day)}
-        return _("%(date)s เป็นวันหยุดราชการ") % {"date": thaicalendar.format_thai_date(day)}
+        Round.with_due_at([self])
+        return self.__dict__["deadline_moved_because"]
 
     @property
     def closes_at(self):
@@ -171,6 +178,19 @@ class Round(models.Model):
         """Is ``now`` inside the late window, where a report is accepted with a penalty?"""
         now = now or timezone.now()
         return self.late_until is not None and self.due_at < now <= self.late_until
+
+
+def _moved_because(round_: Round, day, named) -> str:
+    if round_.__dict__["due_at"] == round_.deadline:
+        return ""
+    kind, name = named.get(day, ("", ""))
+    name = name if kind == "holiday" else thaicalendar.holiday_names(day.year).get(day)
+    when = thaicalendar.format_thai_date(day)
+    if name:
+        return _("%(date)s เป็นวันหยุดราชการ (%(name)s)") % {"date": when, "name": name}
+    if day.weekday() >= 5:
+        return _("%(date)s เป็นวันเสาร์–อาทิตย์") % {"date": when}
+    return _("%(date)s เป็นวันหยุดราชการ") % {"date": when}
 
 
 class Framework(models.Model):

@@ -96,7 +96,7 @@ def entry_edit_block(entry, now) -> str | None:
         return _("ระบบให้คะแนน 1.00000 แล้วเพราะไม่ได้ดำเนินการภายในกำหนด แก้ไขไม่ได้")
     if now < round_.opens_at:
         return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล (เปิด %(date)s)") % {"date": format_thai_date(round_.opens_at)}
-    if now <= round_.due_at:  # the deadline, moved off a holiday
+    if now <= round_.deadline or now <= round_.due_at:  # the deadline, moved off a holiday (no query before it)
         return None
     if status == entry.Status.REJECTED and entry.fix_deadline and now <= entry.fix_deadline:
         return None

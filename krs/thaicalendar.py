@@ -150,6 +150,14 @@ def calendar_exceptions(start: date, end: date) -> dict[date, str]:
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
 
 
+def calendar_exception_names(start: date, end: date) -> dict[date, tuple[str, str]]:
+    """The same exceptions with their names, as {date: (kind, name)} (one query)."""
+    from krs.models import CalendarDay
+
+    return {day: (kind, name) for day, kind, name in
+            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind", "name")}
+
+
 def is_working_day(value: date | datetime, *, exceptions: Mapping[date, str] | None = None) -> bool:
     """Is this a Thai government working day? Mon–Fri, not a holiday, unless an exception says otherwise."""
     day = local_date(value)

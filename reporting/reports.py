@@ -856,7 +856,7 @@ class Progress:
 
 
 def progress(*, round_id=None, days=None, bureau: Office | None = None, now: datetime | None = None) -> Progress:
-    """Who still has to act in a round (default: the round people work in now); 5 queries.
+    """Who still has to act in a round (default: the round people work in now); 6 queries.
 
     - districts with entries not reported yet (and rejected ones to fix), most first;
     - bureaus by the age of their oldest entry awaiting certification, oldest first;
@@ -865,7 +865,7 @@ def progress(*, round_id=None, days=None, bureau: Office | None = None, now: dat
     ``bureau`` limits the second and third lists to that bureau's indicators (a certifier's own view).
     """
     now = now or timezone.now()
-    rounds = report_rounds()
+    rounds = Round.with_due_at(report_rounds())  # "open" reads the holiday-adjusted deadlines (1 query)
     round_id = _int(round_id)
     round_ = next((r for r in rounds if r.pk == round_id), None) or working_round(rounds, now)
     days = min(max(_int(days) or 7, 1), 90)

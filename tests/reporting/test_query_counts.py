@@ -47,9 +47,10 @@ def measure(client, district, district_user, count):
 # The budgets are exact: the same for 10 and 100 indicators, so one query per row cannot creep in.
 # The page: 17 for the entries and their indicators (reporting.selectors.entry_page and the session, with the
 # derived indicators of the page's frameworks, which have no entries of their own), the "new data" flags, then the allowed file kinds and every entry's files with their people
-# (attachments.selectors.files_for_entries), and the menu's unread notifications. The save (an htmx
+# (attachments.selectors.files_for_entries), the menu's unread notifications, and the calendar's exceptions
+# for the rounds' holiday-adjusted deadlines (indicators.models.Round.with_due_at). The save (an htmx
 # fragment, no menu): 23 for the save itself, and the flag of its row.
-PAGE_QUERIES = 21
+PAGE_QUERIES = 22
 SAVE_QUERIES = 24
 
 
