@@ -38,7 +38,8 @@ def _live_forms(formset):
 class RoundInline(admin.TabularInline):
     model = Round
     extra = 0
-    fields = ["months", "name", "period_end", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day"]
+    fields = ["months", "name", "period_end", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day",
+              "late_until", "penalty_scope"]
 
 
 @admin.register(FiscalYear)
@@ -59,7 +60,7 @@ class FiscalYearAdmin(SimpleHistoryAdmin):
 @admin.register(Round)
 class RoundAdmin(SimpleHistoryAdmin):
     list_display = ["label", "fiscal_year", "months", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day",
-                    "closed_at"]
+                    "penalty_scope", "closed_at"]
     list_filter = ["fiscal_year", "months"]
     list_select_related = ["fiscal_year"]
     # What the deadline sweep did to the round (certification/deadlines.py); shown, never typed.
