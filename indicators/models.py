@@ -108,6 +108,8 @@ class Round(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        self.__dict__.pop("due_at", None)  # the deadline may have just been edited
+        self.__dict__.pop("deadline_moved_because", None)
         if self.opens_at and self.deadline and not self.opens_at < self.deadline:
             errors["deadline"] = _("กำหนดส่งรายงานต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
         if self.deadline and self.certification_deadline and not self.deadline <= self.certification_deadline:

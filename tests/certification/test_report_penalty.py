@@ -178,3 +178,13 @@ def test_the_per_indicator_option_records_no_report_lateness(world, district):
     # Thu 5 Nov after the moved deadline of Mon 2 Nov: 3 working days on each late entry.
     assert set(Entry.objects.filter(round=world.round, office=district, late_days__isnull=False)
                .values_list("late_days", flat=True)) == {3}
+
+
+def test_the_deadlines_page_shows_the_moved_deadline_and_the_late_reports(client, world, other_district, admin_user):
+    report_all(world, other_district, at=datetime(2009, 11, 4, 9, 0, tzinfo=BKK))  # Tue 3, Wed 4: 2 days
+    sweep(now=datetime(2009, 11, 4, 10, 0, tzinfo=BKK))
+    assert lateness(world, other_district).late_days == 2
+    client.force_login(admin_user)
+    html = client.get("/certification/deadlines/").content.decode()
+    assert "2 พ.ย. 2552" in html and "เลื่อนจาก 31 ต.ค. 2552" in html
+    assert "1 รายงาน" in html
