@@ -188,3 +188,29 @@ def test_the_deadlines_page_shows_the_moved_deadline_and_the_late_reports(client
     html = client.get("/certification/deadlines/").content.decode()
     assert "2 พ.ย. 2552" in html and "เลื่อนจาก 31 ต.ค. 2552" in html
     assert "1 รายงาน" in html
+
+
+def test_the_scorecard_its_print_and_the_ranking_export_show_the_late_report(client, world, other_district, admin_user):
+    from django.urls import reverse
+
+    from tests.reporting.test_reports_views import read_csv, read_xlsx
+
+    report_all(world, other_district, at=datetime(2009, 11, 4, 9, 0, tzinfo=BKK))  # 2 working days late
+    sweep(now=datetime(2009, 11, 4, 10, 0, tzinfo=BKK))
+    client.force_login(admin_user)
+    args = [other_district.pk, world.round.pk]
+    query = {"framework": world.framework.pk}
+    for name in ("reports:scorecard", "reports:scorecard_print"):
+        html = client.get(reverse(name, args=args), query).content.decode()
+        assert 'data-testid="report-lateness"' in html and "ส่งช้า 2 วันทำการ หัก 0.10000 คะแนน" in html
+    filters = {"round": world.round.pk, "framework": world.framework.pk}
+    html = client.get(reverse("reports:national"), filters).content.decode()
+    assert 'data-testid="report-late"' in html
+    rows = read_csv(client.get(reverse("reports:national_export", args=["ranking", "csv"]), filters))
+    header, by_code = rows[0], {row[1]: row for row in rows[1:]}
+    assert header[-2:] == ["ส่งช้า (วันทำการ)", "หักคะแนนส่งช้า"]
+    assert by_code[other_district.code][-2:] == ["2", "0.10000"]
+    sheet = read_xlsx(client.get(reverse("reports:national_export", args=["ranking", "xlsx"]), filters))
+    found = {row[1]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    days, penalty = found[other_district.code][-2:]
+    assert days == 2 and D(str(penalty)) == D("0.1")
