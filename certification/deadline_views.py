@@ -8,7 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from certification.models import SweepRun
 from certification.selectors import central_data_owed
 from indicators.models import Round
 from krs import permissions
-from reporting.models import SYSTEM_GIVEN, Entry
+from reporting.models import SYSTEM_GIVEN, Entry, ReportLateness
 
 RUNS_PAGE = 25
 
@@ -33,7 +34,7 @@ def _administrator(request: HttpRequest) -> None:
 @login_required
 @require_GET
 def deadlines(request: HttpRequest) -> HttpResponse:
-    """Each round's deadlines and markers with its entry counts (1 query), the bureaus still owing central data
+    """Each round's deadlines and markers with its entry counts (2 queries), the bureaus still owing central data
     in rounds whose central window is open (1 query), then the sweep's runs, newest first."""
     _administrator(request)
     rounds = (
@@ -44,9 +45,13 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             system_scored=Count("entries", filter=Q(entries__status__in=SYSTEM_GIVEN)),
             awaiting=Count("entries", filter=Q(entries__status=Entry.Status.AWAITING)),
             late=Count("entries", filter=Q(entries__late_days__isnull=False)),
+            # Report scope (seed 002's default): the districts' reports recorded late, not entries.
+            late_reports=Coalesce(Subquery(
+                ReportLateness.objects.filter(round=OuterRef("pk"), late_days__gt=0).order_by()
+                .values("round").annotate(n=Count("pk")).values("n")), 0),
         )
     )
-    rounds = list(rounds)
+    rounds = Round.with_due_at(rounds)  # the deadlines moved off holidays (1 query)
     now = timezone.now()
     owed = central_data_owed(r.pk for r in rounds if r.opened_at and not r.central_closed_at and now <= r.central_closes_at)
     for round_ in rounds:

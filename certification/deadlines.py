@@ -7,8 +7,9 @@ these steps, in order, each for every round that is due, and records what it cha
 
 - ``open``: a round whose opening time has passed gets its entries (``reporting.services.round_open``),
   again when a framework of its year is published after it opened;
-- ``penalty``: an entry first reported after the deadline, in a round with a late penalty, gets its
-  working days late (Thai calendar) and penalty, once;
+- ``penalty``: a district's report of a framework, once complete (or at the close), gets its working
+  days late after the holiday-adjusted deadline and the penalty off its overall score (``ReportLateness``);
+  in a round that penalises per indicator, each late entry gets its own, once;
 - ``close``: a round whose deadline (or late window) has passed: every entry still not reported is
   scored 1.00000 by the system and locked, except entries whose inputs are all central (they wait for
   the owning bureau: a district is never scored for what only a bureau can enter);
@@ -39,7 +40,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,11 +48,11 @@ from django.utils.translation import gettext_lazy
 
 from certification.models import SweepLease, SweepRun
 from certification.workflow import entries_system_score
-from indicators.models import Framework, Indicator, Round
+from indicators.models import DerivedComponent, Framework, Indicator, Round, Variable
 from krs import thaicalendar
 from krs.models import Notification, Office, Role, User
 from krs.notifications import notify
-from reporting.models import SYSTEM_GIVEN, Entry, EntrySnapshot
+from reporting.models import SYSTEM_GIVEN, Entry, EntrySnapshot, ReportLateness
 from reporting.selectors import central_only_indicators, counted_score_expression, lacks_central_data
 from reporting.services import round_open
 
@@ -155,30 +156,105 @@ def open_rounds(now: datetime) -> list[Change]:
 
 
 def apply_late_penalties(now: datetime) -> list[Change]:
-    """Entries first reported after the deadline of a round with a penalty: working days late × penalty, once.
+    """The late penalty of every round that has one, in the scope the round chose (``Round.penalty_scope``)."""
+    return [*apply_report_penalties(now), *apply_indicator_penalties(now)]
 
-    Lateness counts Thai working days after the deadline's day up to the day of the first report
+
+def district_entered(round_: Round) -> Q:
+    """Entries of the round the district itself enters: an active district variable, or no variables at all.
+
+    Central-only indicators (every active variable entered by a bureau), indicators whose variables are all
+    in other rounds, and derived ones (PMQA category 4, scored from other indicators) are not the
+    district's to report, so they neither complete a report nor make it late.
+    """
+    variables = Variable.objects.filter(indicator=OuterRef("indicator")).filter(Q(rounds__isnull=True) | Q(rounds=round_))
+    return Q(Exists(variables.filter(source=Variable.Source.DISTRICT))) | Q(
+        ~Exists(Variable.objects.filter(indicator=OuterRef("indicator")))
+        & ~Exists(DerivedComponent.objects.filter(indicator=OuterRef("indicator"))))
+
+
+def apply_report_penalties(now: datetime) -> list[Change]:
+    """Seed 002's rule: a district's report of a framework in a round is late as a whole, once.
+
+    The report is complete when every district-entered entry of the framework (``district_entered``) has
+    been reported; its moment is the latest first report among them. When the round closes with some never
+    reported, the report is recorded as not complete, timed by its latest first report (the missing ones
+    are scored 1.00000 by the close step). Lateness counts Thai working days after the holiday-adjusted
+    deadline (``Round.due_at``) up to that moment, at least one when it is after it. One ``ReportLateness``
+    per (district, framework, round), never rewritten; its penalty comes off the overall score.
+
+    Set-based: per round one ``GROUP BY (district, framework)`` over the entries and one bulk INSERT.
+    """
+    rounds = Round.objects.filter(penalty_scope=Round.PenaltyScope.REPORT, opened_at__isnull=False,
+                                  certification_closed_at__isnull=True, deadline__lt=now).select_related("fiscal_year")
+    changes = []
+    for round_id in list(rounds.values_list("pk", flat=True)):
+        with transaction.atomic():
+            round_ = _locked(round_id)
+            if round_ is None or round_.due_at >= now:
+                continue
+            closed = round_.closes_at < now
+            recorded = ReportLateness.objects.filter(
+                round_id=round_id, office_id=OuterRef("office_id"), framework_id=OuterRef("indicator__framework_id"))
+            groups = (
+                Entry.objects.filter(round_id=round_id).filter(district_entered(round_)).filter(~Exists(recorded))
+                .order_by().values("office_id", "indicator__framework_id")
+                .annotate(last=Max("first_reported_at"), missing=Count("pk", filter=Q(first_reported_at__isnull=True)))
+            )
+            if not closed:
+                groups = groups.filter(missing=0)
+            found = list(groups.values_list("office_id", "indicator__framework_id", "last", "missing"))
+            if not found:
+                continue
+            lasts = [last for *_ids, last, _missing in found if last is not None and last > round_.due_at]
+            exceptions = (thaicalendar.calendar_exceptions(thaicalendar.local_date(round_.due_at),
+                                                           thaicalendar.local_date(max(lasts))) if lasts else {})
+            days_by_date: dict[object, int] = {}
+            rows = []
+            for office_id, framework_id, last, missing in found:
+                days = 0
+                if last is not None and last > round_.due_at:
+                    day = thaicalendar.local_date(last)
+                    if day not in days_by_date:
+                        days_by_date[day] = max(1, thaicalendar.working_days_between(
+                            round_.due_at, day, exceptions=exceptions))
+                    days = days_by_date[day]
+                rows.append(ReportLateness(office_id=office_id, framework_id=framework_id, round_id=round_id,
+                                           reported_at=last, complete=not missing, late_days=days,
+                                           penalty=round_.late_penalty_per_day * Decimal(days)))
+            ReportLateness.objects.bulk_create(rows, ignore_conflicts=True)
+        changes.append(Change("penalty", round_id, round_.label, sum(1 for row in rows if row.penalty)))
+    return changes
+
+
+def apply_indicator_penalties(now: datetime) -> list[Change]:
+    """Rounds that penalise each late indicator: working days late × penalty on the entry, once.
+
+    Entries first reported after the deadline (``Round.due_at``) of a round with a penalty. Lateness
+    counts Thai working days after the deadline's day up to the day of the first report
     (``thaicalendar.working_days_between``), at least one: a report after the deadline is late even on
     the same day or a holiday. The penalty is taken off the official score when it counts, never
     below 1.00000 (``counted_score_expression``). One UPDATE per round and number of days late.
     """
     late = (
         # Only rounds with a late window still under certification: a late report can exist nowhere else.
-        Entry.objects.filter(round__late_penalty_per_day__gt=0, round__late_until__isnull=False,
+        Entry.objects.filter(round__penalty_scope=Round.PenaltyScope.INDICATOR,
+                             round__late_penalty_per_day__gt=0, round__late_until__isnull=False,
                              round__certification_closed_at__isnull=True,
                              first_reported_at__gt=F("round__deadline"), first_reported_at__lte=now,
                              late_days__isnull=True)
         .exclude(status__in=SYSTEM_GIVEN).order_by()
         .values_list("pk", "round_id", "first_reported_at")
     )
-    by_round: dict[int, dict[object, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_round: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
     for pk, round_id, first_reported_at in late:
-        by_round[round_id][thaicalendar.local_date(first_reported_at)].append(pk)
+        by_round[round_id].append((pk, first_reported_at))
     changes = []
     for round_ in Round.objects.filter(pk__in=list(by_round)).select_related("fiscal_year"):
         groups: dict[int, list[int]] = defaultdict(list)
-        for day, ids in by_round[round_.pk].items():
-            groups[max(1, thaicalendar.working_days_between(round_.deadline, day))].extend(ids)
+        for pk, first_reported_at in by_round[round_.pk]:
+            if first_reported_at > round_.due_at:  # the deadline moved off a holiday may make it on time
+                groups[max(1, thaicalendar.working_days_between(round_.due_at, first_reported_at))].append(pk)
         count = 0
         with transaction.atomic():
             for days, ids in sorted(groups.items()):
@@ -198,7 +274,7 @@ def close_rounds(now: datetime) -> list[Change]:
     for round_id in due.values_list("pk", flat=True):
         with transaction.atomic():
             round_ = _locked(round_id, closed_at__isnull=True)
-            if round_ is None:
+            if round_ is None or round_.closes_at >= now:  # its deadline moved off a holiday: not yet
                 continue
             comment = _("พ้นกำหนดส่งรายงาน %(date)s โดยยังไม่รายงานผล ระบบให้คะแนน 1.00000") % {
                 "date": thaicalendar.format_thai_date(round_.closes_at, with_time=True)}
@@ -327,7 +403,7 @@ def send_reminders(now: datetime) -> list[Change]:
         waiting = [office_id for office_id in unreported if office_id not in reminded]
         for user in User.objects.filter(office_id__in=waiting, role=Role.DISTRICT_REPORTER, is_active=True):
             reporters[user.office_id].append(user)
-        deadline = thaicalendar.format_thai_date(round_.deadline, with_time=True)
+        deadline = thaicalendar.format_thai_date(round_.due_at, with_time=True)
         url = reverse("reporting:entry_page", args=[round_.pk])
         sent = 0
         for office_id, users in reporters.items():

@@ -147,7 +147,8 @@ class RoundInline(admin.TabularInline):
     model = Round
     extra = 0
     formfield_overrides = THAI_DATE_FIELDS
-    fields = ["months", "name", "period_end", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day"]
+    fields = ["months", "name", "period_end", "opens_at", "deadline", "certification_deadline", "late_penalty_per_day",
+              "late_until", "penalty_scope"]
 
 
 @admin.register(FiscalYear)
@@ -168,7 +169,7 @@ class FiscalYearAdmin(SimpleHistoryAdmin):
 @admin.register(Round)
 class RoundAdmin(SimpleHistoryAdmin):
     list_display = ["label", "fiscal_year", "months", "opens", "due", "certification_due", "late_penalty_per_day",
-                    "closed"]
+                    "penalty_scope", "closed"]
     list_filter = ["fiscal_year", "months"]
     list_select_related = ["fiscal_year"]
     # What the deadline sweep did to the round (certification/deadlines.py); shown, never typed.

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,7 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 OPENS_AT = time(8, 30)
 CLOSES_AT = time(16, 30)
 PENALTY_12_MONTHS = Decimal("0.05")
+LATE_DAYS_12_MONTHS = 20  # 31 Oct → 20 Nov, before the certification deadline of 30 Nov
 
 M = Indicator.Method
 F = Indicator.Frequency
@@ -147,7 +148,7 @@ def _at(d: date, t: time = CLOSES_AT) -> datetime:
 # Rounds: the period ends 31 Mar / 30 Jun / 30 Sep; entry opens that day at 08:30; reports are due
 # 30 Apr / 16 Jul / 31 Oct at 16:30 (seed 002 slides 14–15); certification about a month later. The
 # 12-month report loses 0.05 points per working day late (seed 002 slide 15). Seed 002 notes that in
-# 2552 the 31 Oct deadline fell on a holiday and moved to 2 Nov; the demo keeps 31 Oct.
+# 2552 the 31 Oct deadline fell on a holiday and moved to 2 Nov: ``Round.due_at`` moves it the same way.
 def _standard_rounds(fiscal_year: int) -> tuple[RoundSpec, ...]:
     ce = fiscal_year - 543
     return (
@@ -835,6 +836,10 @@ class _Loader:
                     "deadline": _at(spec.deadline),
                     "certification_deadline": _at(spec.certification_deadline),
                     "late_penalty_per_day": PENALTY_12_MONTHS if spec.months == 12 else Decimal(0),
+                    # The 12-month round accepts late reports until LATE_DAYS_12_MONTHS days after its
+                    # deadline, with the penalty off the whole report: a user can see the rule work.
+                    "late_until": (_at(spec.deadline + timedelta(days=LATE_DAYS_12_MONTHS))
+                                   if spec.months == 12 else None),
                 },
             )
 

@@ -6,7 +6,9 @@ nothing here stores a score.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -72,6 +74,15 @@ class Round(models.Model):
         _("กำหนดส่งข้อมูลส่วนกลาง"), null=True, blank=True,
         help_text=_("วันเวลาสุดท้ายที่สำนักบันทึกข้อมูลส่วนกลางได้; ว่าง = ถึงกำหนดรับรองผล"),
     )
+
+    class PenaltyScope(models.TextChoices):
+        REPORT = "report", _("ทั้งรายงาน: หักจากคะแนนรวมของกรอบการประเมิน")
+        INDICATOR = "indicator", _("รายตัวชี้วัด: หักจากคะแนนของตัวชี้วัดที่ส่งช้า")
+
+    penalty_scope = models.CharField(
+        _("หักคะแนนส่งช้าจาก"), max_length=10, choices=PenaltyScope.choices, default=PenaltyScope.REPORT,
+        help_text=_("seed 002: รายงานรอบ 12 เดือนที่ส่งช้าถูกหักคะแนนทั้งรายงาน"),
+    )
     # Set by the deadline sweep (certification.deadlines) when it has done each step for the round.
     opened_at = models.DateTimeField(_("ระบบเปิดรอบเมื่อ"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("ระบบปิดรอบเมื่อ"), null=True, blank=True, editable=False)
@@ -110,6 +121,8 @@ class Round(models.Model):
 
     def clean(self) -> None:
         errors = {}
+        self.__dict__.pop("due_at", None)  # the deadline may have just been edited
+        self.__dict__.pop("deadline_moved_because", None)
         if self.fiscal_year_id:
             # A deadline typed with the wrong year (ค.ศ. for พ.ศ., or last year's) would silently reopen or close
             # an old round: every moment of a round lies within its fiscal year, a year either side at most.
@@ -131,6 +144,10 @@ class Round(models.Model):
             ordering["late_until"] = _("วันรับรายงานล่าช้าต้องอยู่หลังกำหนดส่งรายงาน")
         elif self.late_until and self.certification_deadline and self.late_until > self.certification_deadline:
             ordering["late_until"] = _("วันรับรายงานล่าช้าต้องไม่เลยกำหนดรับรองผล")
+        elif self.late_until and self.deadline and not self.due_at < self.late_until:
+            ordering["late_until"] = _("กำหนดส่งรายงานตรงกับวันหยุดราชการ จึงเลื่อนเป็น %(date)s "
+                                     "วันรับรายงานล่าช้าต้องอยู่หลังวันนั้น") % {
+                "date": thaicalendar.format_thai_date(self.due_at, with_time=True)}
         if self.central_deadline and self.opens_at and not self.opens_at < self.central_deadline:
             ordering["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
         elif self.central_deadline and self.certification_deadline and self.central_deadline > self.certification_deadline:
@@ -148,10 +165,47 @@ class Round(models.Model):
         now = now or timezone.now()
         return self.opens_at <= now <= self.closes_at
 
+    @cached_property
+    def due_at(self):
+        """The deadline that counts: ``deadline``, moved to the same time on the next working day when its
+        day is a holiday or a weekend (seed 002: 31 Oct 2552 was a holiday, so the report was due 2 Nov).
+
+        The one place the holiday rule lives: opening, closing, the late window and the penalty all read it.
+        One query for the calendar's exceptions (``with_due_at`` does many rounds with one).
+        """
+        Round.with_due_at([self])
+        return self.__dict__["due_at"]
+
+    @staticmethod
+    def with_due_at(rounds):
+        """Compute ``due_at`` of many rounds with one query for the calendar's exceptions (the rounds, as a list)."""
+        rounds = list(rounds)
+        pending = [r for r in rounds if "due_at" not in r.__dict__]
+        if pending:
+            days = [thaicalendar.local_date(r.deadline) for r in pending]
+            named = thaicalendar.calendar_exception_names(min(days), max(days) + timedelta(days=31))
+            exceptions = {day: kind for day, (kind, _name) in named.items()}
+            for round_, day in zip(pending, days, strict=True):
+                round_.__dict__["due_at"] = thaicalendar.next_working_moment(round_.deadline, exceptions=exceptions)
+                round_.__dict__["deadline_moved_because"] = _moved_because(round_, day, named)
+        return rounds
+
+    @property
+    def deadline_moved(self) -> bool:
+        return self.due_at != self.deadline
+
+    @cached_property
+    def deadline_moved_because(self) -> str:
+        """Why the deadline moved: the holiday's name, or "a weekend" ("" when it did not move)."""
+        Round.with_due_at([self])
+        return self.__dict__["deadline_moved_because"]
+
     @property
     def closes_at(self):
-        """When the sweep closes the round: the end of the late window if it has one, else the deadline."""
-        return self.late_until or self.deadline
+        """When the sweep closes the round: the end of the late window if it has one, else the (moved) deadline."""
+        if self.late_until and self.late_until > self.due_at:
+            return self.late_until
+        return self.due_at
 
     @property
     def central_closes_at(self):
@@ -161,7 +215,20 @@ class Round(models.Model):
     def is_late(self, now=None) -> bool:
         """Is ``now`` inside the late window, where a report is accepted with a penalty?"""
         now = now or timezone.now()
-        return self.late_until is not None and self.deadline < now <= self.late_until
+        return self.late_until is not None and self.due_at < now <= self.late_until
+
+
+def _moved_because(round_: Round, day, named) -> str:
+    if round_.__dict__["due_at"] == round_.deadline:
+        return ""
+    kind, name = named.get(day, ("", ""))
+    name = name if kind == "holiday" else thaicalendar.holiday_names(day.year).get(day)
+    when = thaicalendar.format_thai_date(day)
+    if name:
+        return _("%(date)s เป็นวันหยุดราชการ (%(name)s)") % {"date": when, "name": name}
+    if day.weekday() >= 5:
+        return _("%(date)s เป็นวันเสาร์–อาทิตย์") % {"date": when}
+    return _("%(date)s เป็นวันหยุดราชการ") % {"date": when}
 
 
 class Framework(models.Model):

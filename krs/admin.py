@@ -12,11 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from krs import permissions
+from krs import permissions, thaicalendar
 from krs.forms import OfficeImportConfirmForm, OfficeImportUploadForm
 from krs.imports import (
     ImportRejected,
@@ -170,6 +171,35 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["name"]
     date_hierarchy = "date"
+    change_list_template = "admin/krs/calendarday/change_list.html"
+
+    def get_urls(self):
+        extra = [path("year/", self.admin_site.admin_view(self.year_view), name="krs_calendarday_year")]
+        return extra + super().get_urls()
+
+    def year_view(self, request: HttpRequest) -> HttpResponse:
+        """The government calendar of one year (พ.ศ.) as it counts: the defaults and the exceptions, read-only."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        today = thaicalendar.local_date(timezone.now())
+        try:
+            year = int(request.GET.get("year") or thaicalendar.be_year(today.year))
+        except ValueError:
+            year = thaicalendar.be_year(today.year)
+        year = min(max(year, 2500), 2700)
+        days = [
+            {"date": day, "name": name, "source": source, "weekend": day.weekday() >= 5,
+             "provisional": thaicalendar.PROVISIONAL in name}
+            for day, name, source in thaicalendar.government_calendar(thaicalendar.ce_year(year))
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("ปฏิทินวันหยุดราชการ ปี %(year)s") % {"year": year},
+            "year": year, "days": days,
+            "closed": sum(1 for d in days if d["source"] != "working" and not d["weekend"]),
+        }
+        return TemplateResponse(request, "admin/krs/calendarday/year.html", context)
 
 
 @admin.register(Heartbeat)

@@ -166,18 +166,20 @@ class User(AbstractUser):
 class CalendarDay(models.Model):
     """An exception to the Thai government calendar that admins edit.
 
-    The ``holidays`` package knows the fixed and lunar public holidays; the cabinet also declares
-    extra days off (วันหยุดพิเศษ) each year, and occasionally a weekend that is worked. Entries here
-    override the package for that date.
+    The defaults (``krs.thaicalendar.holiday_names``: the ``holidays`` package, less Labour Day, plus the
+    days it does not know) cover the fixed and lunar holidays; the cabinet also declares extra days off
+    (วันหยุดพิเศษ) each year, and occasionally a weekend that is worked. An entry here overrides the
+    defaults for its date: a holiday adds a day off, or renames a default one; a working day removes one.
     """
 
     class Kind(models.TextChoices):
-        HOLIDAY = "holiday", _("วันหยุดเพิ่มเติม")
-        WORKING_DAY = "working", _("วันทำงานเพิ่มเติม")
+        HOLIDAY = "holiday", _("วันหยุดราชการ (เพิ่ม หรือตั้งชื่อวันหยุด)")
+        WORKING_DAY = "working", _("วันทำงาน (ยกเลิกวันหยุด)")
 
     date = models.DateField(_("วันที่"), unique=True)
     kind = models.CharField(_("ประเภท"), max_length=10, choices=Kind.choices)
-    name = models.CharField(_("ชื่อวัน/เหตุผล"), max_length=200)
+    name = models.CharField(_("ชื่อวัน/เหตุผล"), max_length=200,
+                            help_text=_("วันหยุด: ชื่อที่แสดงในปฏิทิน; วันทำงาน: เหตุผลที่ยกเลิกวันหยุด"))
     history = HistoricalRecords()
 
     class Meta:

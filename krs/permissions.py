@@ -99,7 +99,7 @@ def entry_edit_block(entry, now) -> str | None:
         return _("ระบบให้คะแนน 1.00000 แล้วเพราะไม่ได้ดำเนินการภายในกำหนด แก้ไขไม่ได้")
     if now < round_.opens_at:
         return _("รอบนี้ยังไม่เปิดให้บันทึกข้อมูล (เปิด %(date)s)") % {"date": format_thai_date(round_.opens_at)}
-    if now <= round_.deadline:
+    if now <= round_.deadline or now <= round_.due_at:  # the deadline, moved off a holiday (no query before it)
         return None
     if status == entry.Status.REJECTED and entry.fix_deadline and now <= entry.fix_deadline:
         return None
@@ -107,10 +107,10 @@ def entry_edit_block(entry, now) -> str | None:
     late_until = round_.late_until
     if late_until and now <= late_until and (
         status == entry.Status.NOT_REPORTED
-        or (status == entry.Status.AWAITING and entry.first_reported_at and entry.first_reported_at > round_.deadline)
+        or (status == entry.Status.AWAITING and entry.first_reported_at and entry.first_reported_at > round_.due_at)
     ):
         return None
-    return _("ปิดรับรายงานรอบนี้แล้ว (กำหนดส่ง %(date)s)") % {"date": format_thai_date(round_.deadline)}
+    return _("ปิดรับรายงานรอบนี้แล้ว (กำหนดส่ง %(date)s)") % {"date": format_thai_date(round_.due_at)}
 
 
 def _owner_name(entry) -> str:

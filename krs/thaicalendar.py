@@ -84,22 +84,73 @@ def fiscal_year_range(fiscal_year: int, *, years: int = 1) -> tuple[date, date]:
     return first.replace(year=first.year - years), last.replace(year=last.year + years)
 
 
-@lru_cache(maxsize=64)
-def _public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES))
+# Corrections of the package for government offices (docs/calendar.md). They are the defaults; an
+# administrator's CalendarDay still wins over them.
+#
+# National Labour Day (1 May) is a day off for employees under the labour protection law, not for
+# government offices, which work that day; so is its in-lieu day ("ชดเชยวันแรงงานแห่งชาติ").
+NOT_GOVERNMENT_HOLIDAYS = ("วันแรงงานแห่งชาติ",)
+# Government holidays the package does not know. The Royal Ploughing Ceremony's date is set each year
+# by the Bureau of the Royal Household; the package has none after 2026. The dates below are
+# provisional (not yet announced when written, so not verified): an administrator corrects them in
+# the admin (CalendarDay) once the date is announced.
+PROVISIONAL = " (กำหนดการเบื้องต้น รอประกาศสำนักพระราชวัง)"
+EXTRA_GOVERNMENT_HOLIDAYS: dict[date, str] = {
+    date(2027, 5, 13): "วันพืชมงคล" + PROVISIONAL,
+    date(2028, 5, 11): "วันพืชมงคล" + PROVISIONAL,
+}
+
+
+def _is_labour_day(name: str) -> bool:
+    """Is every name of this package holiday ("a; b" when two fall together) Labour Day or its in-lieu day?"""
+    return all(any(word in part for word in NOT_GOVERNMENT_HOLIDAYS) for part in name.split("; "))
 
 
 @lru_cache(maxsize=64)
 def _holiday_names(year: int) -> tuple[tuple[date, str], ...]:
-    return tuple(
-        holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES, language="th").items()
-    )
+    found = holidays.country_holidays("TH", years=year, categories=HOLIDAY_CATEGORIES, language="th")
+    days = {day: name for day, name in found.items() if not _is_labour_day(name)}
+    days.update({day: name for day, name in EXTRA_GOVERNMENT_HOLIDAYS.items() if day.year == year})
+    return tuple(sorted(days.items()))
+
+
+@lru_cache(maxsize=64)
+def _public_holidays(year: int) -> frozenset[date]:
+    return frozenset(day for day, _name in _holiday_names(year))
 
 
 def holiday_names(year: int) -> dict[date, str]:
-    """The Thai names of the government holidays of a Common-era year (a fresh dict; from ``holidays``)."""
+    """The default government holidays of a Common-era year with their Thai names (a fresh dict).
+
+    The ``holidays`` package's public and government holidays, less Labour Day, plus the days it does not
+    know (``EXTRA_GOVERNMENT_HOLIDAYS``); administrators' ``CalendarDay`` exceptions are not applied here
+    (see ``government_calendar``).
+    """
     # The cache holds a tuple so that a caller editing the dict cannot corrupt later answers.
     return dict(_holiday_names(year))
+
+
+def government_calendar(year: int) -> list[tuple[date, str, str]]:
+    """Every day off of a Common-era year besides weekends, and every exception, as (date, name, source).
+
+    ``source`` is "default" (the package with the corrections above), "holiday" (an administrator's extra
+    day off, or a default day renamed) or "working" (an administrator made the day a working day: it is
+    listed with its name so the page can show it struck out). One query.
+    """
+    from krs.models import CalendarDay
+
+    days: dict[date, tuple[str, str]] = {day: (name, "default") for day, name in _holiday_names(year)}
+    for day, kind, name in CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name"):
+        days[day] = (name or days.get(day, ("", ""))[0], kind)
+    return [(day, name, source) for day, (name, source) in sorted(days.items())]
+
+
+def government_holidays(year: int, *, exceptions: Mapping[date, str] | None = None) -> list[date]:
+    """The days government offices close in a Common-era year, weekends aside (defaults and exceptions)."""
+    if exceptions is None:
+        exceptions = calendar_exceptions(date(year, 1, 1), date(year, 12, 31))
+    days = (set(_public_holidays(year)) | {d for d, kind in exceptions.items() if kind == EXTRA_HOLIDAY})
+    return sorted(d for d in days if d.weekday() < 5 and exceptions.get(d) != EXTRA_WORKING_DAY)
 
 
 def calendar_exceptions(start: date, end: date) -> dict[date, str]:
@@ -108,6 +159,14 @@ def calendar_exceptions(start: date, end: date) -> dict[date, str]:
     from krs.models import CalendarDay
 
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
+
+
+def calendar_exception_names(start: date, end: date) -> dict[date, tuple[str, str]]:
+    """The same exceptions with their names, as {date: (kind, name)} (one query)."""
+    from krs.models import CalendarDay
+
+    return {day: (kind, name) for day, kind, name in
+            CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind", "name")}
 
 
 def is_working_day(value: date | datetime, *, exceptions: Mapping[date, str] | None = None) -> bool:
@@ -144,6 +203,24 @@ def working_days_between(
             count += 1
         day += timedelta(days=1)
     return count
+
+
+def next_working_moment(value: datetime, *, exceptions: Mapping[date, str] | None = None) -> datetime:
+    """A deadline moved off a day offices are closed: the same local time on the next working day.
+
+    Seed 002: "เนื่องจากวันที่ 31 ตุลาคม 2552 เป็นวันหยุดราชการ ดังนั้นจึงให้จัดส่ง … ภายในวันที่ 2 พฤศจิกายน
+    2552". A deadline on a working day is returned as it is. Reads the exceptions in one query unless given.
+    """
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    day = local.date()
+    if exceptions is None:
+        exceptions = calendar_exceptions(day, day + timedelta(days=_WINDOW_SLACK_DAYS))
+    moved = day
+    while not is_working_day(moved, exceptions=exceptions):
+        moved += timedelta(days=1)
+    if moved == day:
+        return value
+    return datetime.combine(moved, local.timetz())
 
 
 def add_working_days(

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from indicators.admin import RoundAdmin
-from reporting.models import Entry, Value, ValueChange
+from reporting.models import Entry, ReportLateness, Value, ValueChange
 from reporting.services import round_open
 
 
@@ -57,6 +57,25 @@ class EntryAdmin(admin.ModelAdmin):
     inlines = [ValueInline, ValueChangeInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ReportLateness)
+class ReportLatenessAdmin(admin.ModelAdmin):
+    """What the deadline sweep recorded of each district's report (seed 002's penalty): shown, never typed."""
+
+    list_display = ["round", "framework", "office", "complete", "reported_at", "late_days", "penalty"]
+    list_filter = ["round", "complete"]
+    list_select_related = ["round__fiscal_year", "framework", "office"]
+    search_fields = ["office__code", "office__name_th"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:

@@ -70,7 +70,9 @@ def seed() -> dict[str, int]:
                 fiscal_year=fiscal_year, months=months,
                 defaults={"period_end": period_end, "opens_at": opens_at, "deadline": deadline,
                           "certification_deadline": certification_deadline,
-                          "late_penalty_per_day": Decimal("0.05") if months == 12 else Decimal(0)},
+                          "late_penalty_per_day": Decimal("0.05") if months == 12 else Decimal(0),
+                          # A late window on the 12-month round, so the report-level penalty can be seen.
+                          "late_until": deadline + timedelta(days=20) if months == 12 else None},
             )
             created["rounds"] += new
         framework = Framework.objects.filter(fiscal_year=fiscal_year, code=source.code).first()

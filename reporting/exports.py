@@ -179,10 +179,13 @@ def ranking_table(ranking: reports.Ranking) -> tuple[Table, str]:
         Column(_("อันดับ"), "int", 8), Column(_("รหัสหน่วยงาน"), width=12), Column(_("ชื่อหน่วยงาน"), width=60),
         Column(_("ประเภท"), width=12), Column(_("คะแนนรวมถ่วงน้ำหนัก"), "score", 16), *_status_columns(),
         Column(_("รวม"), "int", 8),
+        # The report's late penalty (seed 002), already taken off the overall score.
+        Column(_("ส่งช้า (วันทำการ)"), "int", 12), Column(_("หักคะแนนส่งช้า"), "score", 14),
     ]
     rows = [
         [row.rank, row.office.code, row.office.name_th, _kind_short(row.office.kind), row.overall,
-         *row.counts.values(), row.total]
+         *row.counts.values(), row.total,
+         row.lateness.late_days if row.lateness else None, row.lateness.penalty if row.lateness else None]
         for row in ranking.rows
     ]
     return Table(_("อันดับ สพท."), columns, rows), f"ranking-{_filters_name(ranking.filters)}"

@@ -8,7 +8,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from indicators.models import SCORE_FIELD, VALUE_FIELD, Indicator, MilestoneStep, Round, RubricLevel, Variable
+from indicators.models import (
+    SCORE_FIELD,
+    VALUE_FIELD,
+    Framework,
+    Indicator,
+    MilestoneStep,
+    Round,
+    RubricLevel,
+    Variable,
+)
 from krs.models import Office
 
 
@@ -102,6 +111,38 @@ class Entry(models.Model):
 
 
 SYSTEM_GIVEN = (Entry.Status.SYSTEM_UNREPORTED, Entry.Status.SYSTEM_UNFIXED, Entry.Status.SYSTEM_NO_CENTRAL)
+
+
+class ReportLateness(models.Model):
+    """When a district's report of one framework in one round was complete, and what its lateness costs.
+
+    Seed 002: a late 12-month report "จะถูกหักคะแนน 0.0500 คะแนนต่อ 1 วันทำการ" — the report, not an
+    indicator. Written once by the deadline sweep (``certification.deadlines``) for rounds whose penalty
+    scope is "report": when every district-entered entry of the framework has been reported (complete),
+    or when the round closes with some never reported (not complete; those are scored 1.00000 instead).
+    ``penalty`` comes off the district's overall score of the framework, never below 1.00000.
+    """
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+", verbose_name=_("หน่วยงาน"))
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+", verbose_name=_("กรอบการประเมิน"))
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="report_lateness", verbose_name=_("รอบการรายงาน"))
+    # The last first report among the district-entered entries: the moment the report was complete.
+    reported_at = models.DateTimeField(_("รายงานครบเมื่อ"), null=True, blank=True)
+    complete = models.BooleanField(_("รายงานครบ"), default=True)
+    late_days = models.PositiveSmallIntegerField(_("ส่งช้า (วันทำการ)"), default=0)
+    penalty = models.DecimalField(_("หักคะแนนส่งช้า"), default=0, **SCORE_FIELD)
+    created_at = models.DateTimeField(_("บันทึกเมื่อ"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("การส่งรายงานล่าช้า")
+        verbose_name_plural = _("การส่งรายงานล่าช้า")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "framework", "office"], name="report_lateness_unique"),
+            models.CheckConstraint(condition=Q(penalty__gte=0), name="report_lateness_penalty_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} · {self.framework_id} · {self.round_id}: {self.late_days}"
 
 
 class Value(models.Model):

@@ -41,8 +41,8 @@ from indicators.models import Framework, Indicator, Round
 from indicators.scoring import ScoreNode, quantize5, tree_score
 from indicators.selectors import TreeNode, framework_tree, score_tree
 from krs.models import Office
-from reporting.models import Entry, EntrySnapshot
-from reporting.selectors import counted_score_expression, read_score
+from reporting.models import Entry, EntrySnapshot, ReportLateness
+from reporting.selectors import FLOOR_SCORE, counted_score_expression, read_score
 
 HUNDRED = Decimal(100)
 DISTRICT_KINDS = tuple(Office.DISTRICT_KINDS)
@@ -376,6 +376,16 @@ def _tree_lines(roots: list[TreeNode], kind: str):
             yield node
 
 
+# --- The report's late penalty ---------------------------------------------------------------------------
+
+
+def after_penalty(overall: Decimal | None, lateness: ReportLateness | None) -> Decimal | None:
+    """The overall score less the report's late penalty (seed 002), never below 1.00000."""
+    if overall is None or lateness is None or not lateness.penalty:
+        return overall
+    return max(overall - lateness.penalty, FLOOR_SCORE)
+
+
 # --- The district scorecard ----------------------------------------------------------------------------
 
 
@@ -488,6 +498,10 @@ class Scorecard(StatusCounts):
     year_overall: list[Decimal | None]
     weeks: list[WeekPoint]
     now: datetime
+    # The report's lateness in this round (seed 002), when the sweep has recorded it; ``overall`` is
+    # already less its penalty, and ``overall_before_penalty`` is the tree's score.
+    lateness: ReportLateness | None = None
+    overall_before_penalty: Decimal | None = None
 
     @property
     def fiscal_year(self) -> int:
@@ -518,8 +532,8 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
     """A district's scorecard for a round and framework: the tree with counted scores, the year, the weeks.
 
     Queries: the office's rounds (unless given), its frameworks in the round, the framework tree (8), the
-    office's entries of the framework in every round of the year with their counted score, and the
-    snapshots: 12 whatever the number of indicators and rounds.
+    office's entries of the framework in every round of the year with their counted score, the report's
+    lateness in each round, and the snapshots: 13 whatever the number of indicators and rounds.
     """
     now = now or timezone.now()
     rounds = rounds if rounds is not None else office_rounds(office)
@@ -556,7 +570,10 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
         score, share = results.get(key, (None, None))
         entry = current.get(node.obj.pk) if not node.is_group else None
         lines.append(ScoreLine(node=node, score=score, share=share, active=active.get(key, True), entry=entry))
-    overall = results["root"][0]
+    lateness = {row.round_id: row for row in ReportLateness.objects.filter(
+        office=office, framework=framework, round__in=[r.pk for r in year_rounds])}
+    overall_before_penalty = results["root"][0]
+    overall = after_penalty(overall_before_penalty, lateness.get(round_.pk))
 
     # The same tree in every round of the year, side by side.
     per_round = []
@@ -565,7 +582,7 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
         per_round.append(node_results(score_tree(roots, round_=r, office_kind=kind, scores=scores)))
     year_lines = [YearLine(node, [res.get(_node_key(node), (None, None))[0] for res in per_round])
                   for node in _tree_lines(roots, kind)]
-    year_overall = [res["root"][0] for res in per_round]
+    year_overall = [after_penalty(res["root"][0], lateness.get(r.pk)) for r, res in zip(year_rounds, per_round, strict=True)]
 
     # Week by week, from the sweep's snapshots (EntrySnapshot.score is the counted score of that week).
     weekly: dict[date, dict[int, tuple[str, Decimal]]] = defaultdict(dict)
@@ -588,7 +605,7 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
     for entry in current.values():
         counts[entry.status] += 1
     return Scorecard(office, round_, rounds, frameworks, framework, lines, overall, counts, year_rounds,
-                     year_lines, year_overall, weeks, now)
+                     year_lines, year_overall, weeks, now, lateness.get(round_.pk), overall_before_penalty)
 
 
 # --- National results -----------------------------------------------------------------------------------
@@ -600,6 +617,7 @@ class RankRow(StatusCounts):
     overall: Decimal | None
     counts: dict[str, int]
     rank: int | None = None
+    lateness: ReportLateness | None = None  # the report's late penalty, already taken off ``overall``
 
 
 
@@ -646,9 +664,9 @@ def _scope(filters: Filters):
 def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
     """Every district ranked by overall score in the round and framework, with its counts by status.
 
-    Queries (constant, 11): the framework tree (8), the districts with entries, the sums of each district's
-    counted scores × weights under each node of the tree (``TreeScorer.leaf_sums``, SQL ``GROUP BY``), and
-    the status counts of each district (SQL ``GROUP BY``). Python then finishes each district's tree from
+    Queries (constant, 12): the framework tree (8), the districts with entries, the sums of each district's
+    counted scores × weights under each node of the tree (``TreeScorer.leaf_sums``, SQL ``GROUP BY``),
+    the status counts of each district (SQL ``GROUP BY``) and the late reports (``ReportLateness``). Python then finishes each district's tree from
     its few sums, with the arithmetic of ``tree_score`` (what the scorecard computes, to the last digit).
     """
     if filters.round is None or filters.framework is None:
@@ -681,7 +699,11 @@ def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
         scope.order_by().values_list("office_id", "status").annotate(n=Count("pk")).values_list("office_id", "status", "n")
     ):
         counts[office_id][status] = n
-    rows = [RankRow(office, overall.get(office.pk), counts[office.pk]) for office in offices]
+    # The report's late penalty (seed 002) comes off each district's overall score, never below 1.00000.
+    lateness = {row.office_id: row for row in ReportLateness.objects.filter(
+        round=filters.round, framework=filters.framework, office__kind__in=filters.kinds, late_days__gt=0)}
+    rows = [RankRow(office, after_penalty(overall.get(office.pk), lateness.get(office.pk)), counts[office.pk],
+                    lateness=lateness.get(office.pk)) for office in offices]
     ranked = sorted((r for r in rows if r.overall is not None), key=lambda r: (-r.overall, r.office.code))
     previous, rank = None, 0
     for position, row in enumerate(ranked, start=1):
@@ -835,7 +857,7 @@ class Progress:
 
 
 def progress(*, round_id=None, days=None, bureau: Office | None = None, now: datetime | None = None) -> Progress:
-    """Who still has to act in a round (default: the round people work in now); 5 queries.
+    """Who still has to act in a round (default: the round people work in now); 6 queries.
 
     - districts with entries not reported yet (and rejected ones to fix), most first;
     - bureaus by the age of their oldest entry awaiting certification, oldest first;
@@ -844,7 +866,7 @@ def progress(*, round_id=None, days=None, bureau: Office | None = None, now: dat
     ``bureau`` limits the second and third lists to that bureau's indicators (a certifier's own view).
     """
     now = now or timezone.now()
-    rounds = report_rounds()
+    rounds = Round.with_due_at(report_rounds())  # "open" reads the holiday-adjusted deadlines (1 query)
     round_id = _int(round_id)
     round_ = next((r for r in rounds if r.pk == round_id), None) or working_round(rounds, now)
     days = min(max(_int(days) or 7, 1), 90)

@@ -380,12 +380,12 @@ class EntryPage:
 
     @property
     def time_left(self):
-        return self.round.deadline - self.now if self.is_open and not self.is_late else None
+        return self.round.due_at - self.now if self.is_open and not self.is_late else None
 
 
 def rounds_for_office(office: Office) -> list[Round]:
-    """The rounds in which the office has entries, newest first (1 query)."""
-    return list(
+    """The rounds in which the office has entries, newest first (2 queries: the rounds and the calendar's exceptions for their deadlines)."""
+    return Round.with_due_at(
         Round.objects.filter(entries__office=office).distinct().select_related("fiscal_year")
         .order_by("-fiscal_year__year", "-months")
     )
@@ -397,7 +397,7 @@ def current_round(office: Office, now: datetime | None = None) -> Round | None:
     rounds = rounds_for_office(office)
     open_ = [r for r in rounds if r.is_open(now)]
     if open_:
-        return min(open_, key=lambda r: r.deadline)
+        return min(open_, key=lambda r: r.due_at)
     started = [r for r in rounds if r.opens_at <= now]
     if started:
         return max(started, key=lambda r: r.deadline)
@@ -408,6 +408,8 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
                now: datetime | None = None) -> EntryPage:
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
     now = now or timezone.now()
+    rounds = rounds_for_office(office)
+    round_ = next((r for r in rounds if r.pk == round_.pk), round_)  # its due_at computed with the others'
     counts = status_counts(office, round_)
     # With its re-certification (if any): a certified entry whose criteria changed says so, without another query.
     entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office",
@@ -418,6 +420,8 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     if query:
         entries = entries.filter(Q(indicator__code__icontains=query) | Q(indicator__name__icontains=query))
     entries = list(entries)
+    for entry in entries:  # one Round for all: its holiday-adjusted deadline (``due_at``) is computed once
+        entry.round = round_
     ids = [e.pk for e in entries]
     indicators = {
         i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=[e.indicator_id for e in entries]))
@@ -488,7 +492,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
             last = heading
         sections[-1].rows.append(row)
     return EntryPage(
-        office=office, round=round_, rounds=rounds_for_office(office), sections=sections,
+        office=office, round=round_, rounds=rounds, sections=sections,
         counts=counts, total=sum(counts.values()), shown=len(rows),
         now=now,
     )

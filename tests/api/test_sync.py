@@ -91,12 +91,13 @@ def test_a_late_penalty_moves_the_entry_into_the_sync(api_as, demo, open_round):
     entry = entry_of("1001", "11.3", open_round)
     round_ = open_round
     round_.late_penalty_per_day = Decimal("0.05")
-    round_.late_until = round_.deadline + timedelta(days=5)
+    round_.penalty_scope = round_.PenaltyScope.INDICATOR  # the per-indicator option: the entry itself moves
+    round_.late_until = round_.due_at + timedelta(days=5)
     if round_.certification_deadline < round_.late_until:
         round_.certification_deadline = round_.late_until
     round_.save()
-    Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.AWAITING, first_reported_at=round_.deadline + timedelta(days=1))
-    now = round_.deadline + timedelta(days=2)
+    Entry.objects.filter(pk=entry.pk).update(status=Entry.Status.AWAITING, first_reported_at=round_.due_at + timedelta(days=1))
+    now = round_.due_at + timedelta(days=2)
     deadlines.apply_late_penalties(now)
     entry.refresh_from_db()
     assert entry.late_days and entry.updated_at == now

@@ -270,8 +270,10 @@ def test_in_the_late_window_an_unreported_entry_may_still_be_reported_and_the_ro
     assert Round.objects.get(pk=late_round.pk).closed_at == late_round.late_until + TICK
 
 
-def test_the_late_penalty_counts_working_days_over_songkran_and_never_goes_below_1(
+def test_the_per_indicator_penalty_counts_working_days_over_songkran_and_never_goes_below_1(
         world, late_round, district, other_district, certifier):
+    # The option a round can choose instead of the default (the whole report, tests/certification/test_report_penalty.py).
+    Round.objects.filter(pk=late_round.pk).update(penalty_scope=Round.PenaltyScope.INDICATOR)
     # First reported Thursday 16 Apr: Fri 10 Apr is a working day, 13–15 Apr are Songkran → 2 working days late.
     late = report(world.entry(district, world.quantitative), score="4.00000", at=datetime(2026, 4, 16, 10, 0, tzinfo=BKK))
     on_time = report(world.entry(other_district, world.quantitative), score="4.00000", at=DEADLINE - TICK)
@@ -391,8 +393,9 @@ def test_the_deadlines_page_takes_a_constant_number_of_queries(client, world, di
     for runs in (1, 5):
         for minutes in range(runs):
             sweep(now=DEADLINE + timedelta(minutes=minutes + 1))
-        # session, user, the rounds with their counts, the runs' count and page (with who ran them), notifications
-        with django_assert_num_queries(6):
+        # session, user, the rounds with their counts, the calendar's exceptions for their deadlines, the
+        # runs' count and page (with who ran them), notifications
+        with django_assert_num_queries(7):
             assert client.get(reverse("certification:deadlines")).status_code == 200
 
 

@@ -44,6 +44,7 @@ from tests.e2e.test_attachments_in_browser import files_of
 from tests.e2e.test_foundation_in_browser import log_in
 from tests.e2e.test_reporting_in_browser import entry_block
 from tests.krs.test_celery_worker import stop
+from tests.reporting.factories import passed_working_moment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -247,7 +248,9 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
     assert entries.filter(status=Entry.Status.CERTIFIED).count() == 4
 
     # --- The deadline passes; the worker closes the round and scores every unreported entry 1.00000.
-    Round.objects.filter(pk=round_.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    # (On a weekend or holiday the deadline would count on the next working day: take the last working one.)
+    passed = passed_working_moment(timezone.now() - timedelta(minutes=1))
+    Round.objects.filter(pk=round_.pk).update(opens_at=passed - timedelta(hours=1), deadline=passed)
     if connection.vendor == "postgresql":
         closed_by = close_with_the_worker(round_, tmp_path)
     else:

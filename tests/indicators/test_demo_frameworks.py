@@ -77,6 +77,12 @@ def test_each_year_has_rounds_of_6_9_12_months_with_seed_002_deadlines(summary):
         r.full_clean()
         assert r.opens_at < r.deadline <= r.certification_deadline
     assert FiscalYear.objects.get(year=2552).rounds.get(months=12).deadline == bkk(2009, 10, 31, 16, 30)
+    # The 12-month round takes late reports for 20 days, with seed 002's penalty on the whole report; its
+    # Saturday 31 Oct deadline counts on Monday 2 Nov 2026, the same time (a user can see both rules work).
+    assert [rounds[m].late_until for m in (6, 9, 12)] == [None, None, bkk(2026, 11, 20, 16, 30)]
+    assert {r.penalty_scope for r in rounds.values()} == {Round.PenaltyScope.REPORT}
+    assert rounds[12].due_at == bkk(2026, 11, 2, 16, 30)
+    assert FiscalYear.objects.get(year=2552).rounds.get(months=12).due_at == bkk(2009, 11, 2, 16, 30)
     assert FiscalYear.objects.get(year=2565).rounds.count() == 3
 
 

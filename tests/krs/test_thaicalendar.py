@@ -6,6 +6,8 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -91,10 +93,82 @@ class TestWorkingDays:
         assert cal.working_days_between(tuesday, monday, exceptions=NO_EXCEPTIONS) == 0
 
     def test_a_whole_fiscal_year_has_the_exact_number_of_working_days(self):
-        # 1 Oct 2025 (Wed) – 30 Sep 2026 (Wed): 52 weeks and a day = 261 weekdays, of which 21 are
-        # holidays (5 in Oct–Dec 2025, 16 in Jan–Sep 2026, per holidays 0.109): 240.
+        # 1 Oct 2025 (Wed) – 30 Sep 2026 (Wed): 52 weeks and a day = 261 weekdays, of which 20 are
+        # government holidays (5 in Oct–Dec 2025, 15 in Jan–Sep 2026; Fri 1 May, Labour Day, is worked): 241.
         first, last = cal.fiscal_year_bounds(2569)
-        assert cal.working_days_between(first - timedelta(days=1), last, exceptions=NO_EXCEPTIONS) == 240
+        assert cal.working_days_between(first - timedelta(days=1), last, exceptions=NO_EXCEPTIONS) == 241
+
+
+# The government holidays on weekdays, as offices close (defaults, no administrator's exception): the
+# holidays package less National Labour Day (offices work on 1 May and on its in-lieu day), plus the Royal
+# Ploughing Ceremony the package does not know after 2026 (provisional dates: see docs/calendar.md).
+HOLIDAYS_2569 = [  # 2026
+    date(2026, 1, 1),  # วันขึ้นปีใหม่
+    date(2026, 1, 2),  # วันหยุดพิเศษ (เพิ่มเติม)
+    date(2026, 3, 3),  # วันมาฆบูชา
+    date(2026, 4, 6),  # วันจักรี
+    date(2026, 4, 13), date(2026, 4, 14), date(2026, 4, 15),  # วันสงกรานต์
+    date(2026, 5, 4),  # วันฉัตรมงคล (Fri 1 May, Labour Day, is worked)
+    date(2026, 5, 13),  # วันพืชมงคล
+    date(2026, 6, 1),  # ชดเชยวันวิสาขบูชา (Sun 31 May)
+    date(2026, 6, 3),  # วันเฉลิมพระชนมพรรษาสมเด็จพระนางเจ้าฯ พระบรมราชินี
+    date(2026, 7, 28),  # วันเฉลิมพระชนมพรรษาพระบาทสมเด็จพระเจ้าอยู่หัว
+    date(2026, 7, 29),  # วันอาสาฬหบูชา
+    date(2026, 7, 30),  # วันเข้าพรรษา
+    date(2026, 8, 12),  # วันแม่แห่งชาติ
+    date(2026, 10, 13),  # วันนวมินทรมหาราช
+    date(2026, 10, 23),  # วันปิยมหาราช
+    date(2026, 12, 7),  # ชดเชยวันพ่อแห่งชาติ (Sat 5 Dec)
+    date(2026, 12, 10),  # วันรัฐธรรมนูญ
+    date(2026, 12, 31),  # วันสิ้นปี
+]
+HOLIDAYS_2570 = [  # 2027
+    date(2027, 1, 1),  # วันขึ้นปีใหม่
+    date(2027, 2, 22),  # ชดเชยวันมาฆบูชา (Sun 21 Feb)
+    date(2027, 4, 6),  # วันจักรี
+    date(2027, 4, 13), date(2027, 4, 14), date(2027, 4, 15),  # วันสงกรานต์
+    date(2027, 5, 4),  # วันฉัตรมงคล (Mon 3 May, Labour Day's in-lieu day, is worked)
+    date(2027, 5, 13),  # วันพืชมงคล (provisional)
+    date(2027, 5, 20),  # วันวิสาขบูชา
+    date(2027, 6, 3),  # วันเฉลิมพระชนมพรรษาสมเด็จพระนางเจ้าฯ พระบรมราชินี
+    date(2027, 7, 19),  # วันเข้าพรรษา (วันอาสาฬหบูชา Sun 18 Jul)
+    date(2027, 7, 20),  # ชดเชยวันอาสาฬหบูชา
+    date(2027, 7, 28),  # วันเฉลิมพระชนมพรรษาพระบาทสมเด็จพระเจ้าอยู่หัว
+    date(2027, 8, 12),  # วันแม่แห่งชาติ
+    date(2027, 10, 13),  # วันนวมินทรมหาราช
+    date(2027, 10, 25),  # ชดเชยวันปิยมหาราช (Sat 23 Oct)
+    date(2027, 12, 6),  # ชดเชยวันพ่อแห่งชาติ (Sun 5 Dec)
+    date(2027, 12, 10),  # วันรัฐธรรมนูญ
+    date(2027, 12, 31),  # วันสิ้นปี
+]
+
+
+class TestGovernmentHolidays:
+    @pytest.mark.parametrize(("year", "expected"), [(2026, HOLIDAYS_2569), (2027, HOLIDAYS_2570)])
+    def test_the_government_holidays_of_2569_and_2570(self, year, expected):
+        assert cal.government_holidays(year, exceptions=NO_EXCEPTIONS) == expected
+
+    @pytest.mark.parametrize("day", [date(2026, 5, 1), date(2027, 5, 3), date(2028, 5, 1)])
+    def test_labour_day_and_its_in_lieu_day_are_worked(self, day):
+        assert cal.is_working_day(day, exceptions=NO_EXCEPTIONS)
+        assert day not in cal.holiday_names(day.year)
+
+    @pytest.mark.parametrize("day", [date(2027, 5, 13), date(2028, 5, 11)])
+    def test_the_royal_ploughing_ceremony_after_2026_is_a_default_holiday(self, day):
+        assert not cal.is_working_day(day, exceptions=NO_EXCEPTIONS)
+        assert cal.holiday_names(day.year)[day].startswith("วันพืชมงคล")
+
+    def test_a_deadline_on_a_holiday_moves_to_the_same_time_on_the_next_working_day(self):
+        bangkok = timezone.get_current_timezone()
+        saturday = datetime(2009, 10, 31, 16, 30, tzinfo=bangkok)  # seed 002: 31 ต.ค. 2552
+        assert cal.next_working_moment(saturday, exceptions=NO_EXCEPTIONS) == datetime(2009, 11, 2, 16, 30, tzinfo=bangkok)
+        # Songkran 2026: Monday 13 → Thursday 16 April.
+        songkran = datetime(2026, 4, 13, 16, 30, tzinfo=bangkok)
+        assert cal.next_working_moment(songkran, exceptions=NO_EXCEPTIONS) == datetime(2026, 4, 16, 16, 30, tzinfo=bangkok)
+        working = datetime(2026, 4, 16, 9, 0, tzinfo=bangkok)
+        assert cal.next_working_moment(working, exceptions=NO_EXCEPTIONS) is working
+        # An administrator's day off moves it too.
+        assert cal.next_working_moment(working, exceptions={date(2026, 4, 16): "holiday"}) == working + timedelta(days=1)
 
     def test_songkran_falling_on_a_sunday_gives_a_substitution_day(self):
         # Songkran 2025 was Sun 13 – Tue 15 April; Wed 16 April was its substitution day.
@@ -186,8 +260,25 @@ class TestAdminExceptions:
         assert cal.is_working_day(date(2026, 2, 14))
 
     def test_an_extra_working_day_overrides_a_public_holiday(self):
-        CalendarDay.objects.create(date=date(2026, 5, 1), kind=CalendarDay.Kind.WORKING_DAY, name="ข้าราชการไม่หยุดวันแรงงาน")
-        assert cal.is_working_day(date(2026, 5, 1))
+        CalendarDay.objects.create(date=date(2026, 1, 2), kind=CalendarDay.Kind.WORKING_DAY, name="ยกเลิกวันหยุดพิเศษ")
+        assert cal.is_working_day(date(2026, 1, 2))
+        assert date(2026, 1, 2) not in cal.government_holidays(2026)
+
+    def test_the_year_calendar_shows_defaults_removed_renamed_and_added_days(self, client, admin_user):
+        CalendarDay.objects.create(date=date(2027, 5, 13), kind=CalendarDay.Kind.WORKING_DAY, name="วันพืชมงคลไม่ใช่วันนี้")
+        CalendarDay.objects.create(date=date(2027, 5, 14), kind=CalendarDay.Kind.HOLIDAY, name="วันพืชมงคล")
+        CalendarDay.objects.create(date=date(2027, 1, 1), kind=CalendarDay.Kind.HOLIDAY, name="วันขึ้นปีใหม่ ๒๕๗๐")
+        assert date(2027, 5, 13) not in cal.government_holidays(2027)
+        assert date(2027, 5, 14) in cal.government_holidays(2027)
+        client.force_login(admin_user)
+        html = client.get(reverse("admin:krs_calendarday_year"), {"year": "2570"}).content.decode()
+        assert "ปฏิทินวันหยุดราชการ ปี 2570" in html
+        assert 'data-date="2027-05-13" data-source="working"' in html
+        assert 'data-date="2027-05-14" data-source="holiday"' in html
+        assert 'data-date="2027-01-01" data-source="holiday"' in html and "วันขึ้นปีใหม่ ๒๕๗๐" in html
+        assert 'data-date="2027-04-13" data-source="default"' in html
+        assert 'data-date="2027-05-01"' not in html  # Labour Day is not a government holiday
+        assert "ปฏิทินวันหยุดราชการ ปี" in client.get(reverse("admin:krs_calendarday_year"), {"year": "x"}).content.decode()
 
     def test_exceptions_outside_the_range_do_not_count(self):
         CalendarDay.objects.create(date=date(2026, 2, 9), kind=CalendarDay.Kind.HOLIDAY, name="วันหยุดพิเศษ")

@@ -41,8 +41,21 @@ class World:
         return Entry.objects.get(office=office, indicator=indicator, round=self.round)
 
 
+def passed_working_moment(at):
+    """``at``, or the same time on the last working day before it: a deadline that has passed whatever today is.
+
+    A deadline on a weekend or holiday counts on the next working day (``Round.due_at``), so "yesterday" on
+    a Monday would not have passed yet; tests that need a passed deadline take this one.
+    """
+    while not thaicalendar.is_working_day(at):
+        at -= timedelta(days=1)
+    return at
+
+
 def open_world(*, bureau=None, opens=timedelta(days=-1), closes=timedelta(days=5), extra_quantitative: int = 0) -> World:
     now = timezone.now()
+    if closes < timedelta(0):
+        closes = passed_working_moment(now + closes) - now
     year_number = thaicalendar.fiscal_year_of(now)
     year, _ = FiscalYear.objects.get_or_create(year=year_number)
     first, last = year.bounds

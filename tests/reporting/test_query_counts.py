@@ -45,12 +45,13 @@ def measure(client, district, district_user, count):
 
 
 # The budgets are exact: the same for 10 and 100 indicators, so one query per row cannot creep in.
-# The page: 18 for the entries and their indicators (reporting.selectors.entry_page and the session, with the
+# The page: 19 for the entries and their indicators (reporting.selectors.entry_page and the session, with the
 # derived indicators of the page's frameworks, which have no entries of their own, and which of its indicators
 # are central-only, one query), the "new data" flags, then the allowed file kinds and every entry's files with their people
-# (attachments.selectors.files_for_entries), and the menu's unread notifications. The save (an htmx
+# (attachments.selectors.files_for_entries), the menu's unread notifications, and the calendar's exceptions
+# for the rounds' holiday-adjusted deadlines (indicators.models.Round.with_due_at). The save (an htmx
 # fragment, no menu): 23 for the save itself, whether the row is central-only, and the flag of its row.
-PAGE_QUERIES = 22
+PAGE_QUERIES = 23
 SAVE_QUERIES = 25
 
 

@@ -148,8 +148,8 @@ class TestScorecardPage:
         with CaptureQueriesContext(connection) as second:
             client.get(url)
         # session, user, the office, then reports.scorecard (rounds, frameworks, framework_tree 8, entries,
-        # snapshots), the menu's unread notifications
-        assert len(first) == len(second) == 16
+        # the report's lateness, snapshots), the menu's unread notifications
+        assert len(first) == len(second) == 17
 
 
 class TestScorecardExports:
@@ -226,7 +226,7 @@ class TestNationalPages:
         assert rows[0][5:12] == tuple(str(label) for _v, label in Entry.Status.choices)
         assert rows[1][:4] == (1, "1001", "สำนักงานเขตพื้นที่การศึกษาประถมศึกษากรุงเทพมหานคร", "สพป.")
         assert D(str(rows[1][4])) == D("3.00333") and D(str(rows[2][4])) == D("1.74286")
-        assert rows[1][5:] == (0, 1, 1, 4, 0, 0, 0, 6)
+        assert rows[1][5:] == (0, 1, 1, 4, 0, 0, 0, 6, None, None)  # no late report: no days, no penalty
         assert sheet.cell(row=2, column=5).number_format == "0.00000"
         rows = read_csv(client.get(reverse("reports:national_export", args=["ranking", "csv"]), {"kind": "secondary"}))
         assert [row[:5] for row in rows[1:]] == [
@@ -267,8 +267,8 @@ class TestNationalPages:
         with CaptureQueriesContext(connection) as many:
             response = client.get(url)
         assert response.content.decode().count('data-testid="rank-row"') == 62
-        # session, user; the rounds and frameworks of the filters; national_ranking (11); the menu's notifications
-        assert len(two) == len(many) == 16
+        # session, user; the rounds and frameworks of the filters; national_ranking (12); the menu's notifications
+        assert len(two) == len(many) == 17
 
 
 class TestProgressPage:
