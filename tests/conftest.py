@@ -6,6 +6,8 @@ import os
 import socket
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 
 from krs.models import Office, Role, User
 
@@ -39,6 +41,10 @@ def _fast_tests(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    yield
+    # A request in the English interface leaves English active in this thread (LocaleMiddleware activates the
+    # request's language and never deactivates it): the next test must start in Thai, as a request would.
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 PASSWORD = "krs-test-pass-2569"

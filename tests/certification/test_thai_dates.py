@@ -125,12 +125,12 @@ def test_the_review_page_asks_for_the_thai_format(client, entry, certifier):
 def round_post(round_: Round, **typed_values) -> dict:
     """The admin's change form of a round as shown, with some boxes typed over."""
     data = {"fiscal_year": round_.fiscal_year_id, "months": round_.months, "name": round_.name,
-            "late_penalty_per_day": str(round_.late_penalty_per_day),
+            "late_penalty_per_day": str(round_.late_penalty_per_day), "penalty_scope": round_.penalty_scope,
             "period_end": f"{round_.period_end:%d/%m}/{round_.period_end.year + 543}"}
     for name in ("opens_at", "deadline", "certification_deadline"):
         day, clock = typed(getattr(round_, name)).split(" ")
         data[f"{name}_0"], data[f"{name}_1"] = day, clock
-    data["late_until_0"] = data["late_until_1"] = ""
+    data["late_until_0"] = data["late_until_1"] = data["central_deadline_0"] = data["central_deadline_1"] = ""
     data.update(typed_values)
     return data
 
