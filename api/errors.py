@@ -34,6 +34,10 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
                        "Invalid cursor: use next_cursor from the previous page."),
     "batch_invalid": (422, "ไม่ได้บันทึกข้อมูลใดเลย: มีรายการที่ไม่ถูกต้อง ดูรายละเอียดใน errors",
                       "Nothing was saved: some items are invalid (see errors)."),
+    "warnings_unconfirmed": (422, "ไม่ได้บันทึกข้อมูลใดเลย: มีค่าที่ระบบเตือนให้ตรวจสอบ ดูรายละเอียดใน errors "
+                                  "ถ้าค่าถูกต้อง ส่งใหม่พร้อม \"confirm_warnings\": true",
+                             "Nothing was saved: some values raise warnings (see errors). If they are right, "
+                             "send again with \"confirm_warnings\": true."),
     "batch_too_large": (422, "ส่งรายการมากเกินกว่าที่รับได้ในครั้งเดียว", "Too many items in one call."),
     "rate_limited": (429, "เรียกใช้ถี่เกินกำหนดของโทเคนนี้ รอตามเวลาใน Retry-After แล้วลองใหม่",
                      "Too many calls with this token: wait for Retry-After seconds and try again."),

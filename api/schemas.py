@@ -15,6 +15,7 @@ from ninja import Schema
 from pydantic import Field
 
 from indicators.models import Framework, Indicator, Variable
+from krs.http import MAX_ID
 from reporting.models import Entry
 
 T = TypeVar("T")
@@ -217,7 +218,7 @@ class NationalPage(Page[RankOut]):
 
 
 class DistrictItem(Schema):
-    entry: int = Field(description="The entry's id (GET /entries).")
+    entry: int = Field(ge=1, le=MAX_ID, description="The entry's id (GET /entries).")
     version: int = Field(ge=0, description="The entry's `version` as last read.")
     values: dict[str, InputValue] = Field(default_factory=dict, description="Variable code → value; district "
                                           "variables of the round only. A code left out keeps its value.")
@@ -229,19 +230,27 @@ class DistrictItem(Schema):
 
 class DistrictBatch(Schema):
     items: list[DistrictItem] = Field(min_length=1)
+    confirm_warnings: bool = Field(False, description="Save values that raise warnings (rules of severity warning, "
+                                   "a value far from the previous round's or from the other districts'). Without it "
+                                   "such an item is refused with code `warning` and nothing is saved; errors are "
+                                   "never confirmable.")
 
 
 class CentralItem(Schema):
     office: str = Field(min_length=1, max_length=20, description="The district's office code, e.g. \"1001\".")
-    indicator: int = Field(description="The indicator's id (GET /indicators?central=true).")
+    indicator: int = Field(ge=1, le=MAX_ID, description="The indicator's id (GET /indicators?central=true).")
     values: dict[str, InputValue] = Field(min_length=1, description="Central variable code → value; null clears it.")
     version: int | None = Field(None, ge=0, description="Optional: the entry's version as read; when given, a save "
                                                         "over someone else's newer central values is refused (409).")
 
 
 class CentralBatch(Schema):
-    round: int = Field(description="The round's id (GET /rounds).")
+    round: int = Field(ge=1, le=MAX_ID, description="The round's id (GET /rounds).")
     items: list[CentralItem] = Field(min_length=1)
+    confirm_warnings: bool = Field(False, description="Save values that raise warnings (rules of severity warning, "
+                                   "a value far from the previous round's or from the other districts'). Without it "
+                                   "such an item is refused with code `warning` and nothing is saved; errors are "
+                                   "never confirmable.")
 
 
 class SavedEntryOut(Schema):

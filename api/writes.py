@@ -28,6 +28,7 @@ from krs.spreadsheets import normalise_code
 from reporting.central import (
     CentralConflict,
     CentralInvalid,
+    CentralWarnings,
     central_indicator,
     central_save,
     central_variables,
@@ -38,6 +39,7 @@ from reporting.numbers import parse_for
 from reporting.services import (
     EntryClosed,
     InvalidInputs,
+    NeedsConfirmation,
     VersionConflict,
     entry_save_values,
     parse_district_inputs,
@@ -74,6 +76,8 @@ def _fail(errors: list[ItemError]) -> ApiError:
     """The batch's answer when any item failed: 409 if every failure is a version conflict, else 422."""
     if all(e.code == "version_conflict" for e in errors):
         return ApiError("version_conflict", errors)
+    if all(e.code == "warning" for e in errors):
+        return ApiError("warnings_unconfirmed", errors)
     return ApiError("batch_invalid", errors)
 
 
@@ -168,7 +172,7 @@ def district_values_save(*, token: ApiToken, batch: DistrictBatch, now: datetime
                 continue
             try:
                 result = entry_save_values(entry=entry, user=user, raw=raw, expected_version=item.version, now=now,
-                                           source=ValueChange.Source.API)
+                                           source=ValueChange.Source.API, confirm_warnings=batch.confirm_warnings)
             except EntryClosed as closed:
                 th, en = both(lambda entry=entry: entry_edit_block(entry, now))
                 errors.append(ItemError("entry_closed", th or closed.reason, en or closed.reason, index, "entry"))
@@ -177,7 +181,12 @@ def district_values_save(*, token: ApiToken, batch: DistrictBatch, now: datetime
                 error.message_th += f" (รุ่นล่าสุด {conflict.version})"
                 error.message_en += f" (latest version {conflict.version})"
                 errors.append(error)
+            except NeedsConfirmation as unconfirmed:
+                errors.extend(_finding_errors("warning", unconfirmed.findings, index))
             except InvalidInputs as invalid:
+                if invalid.findings:  # broken rules: worded from the findings, in both languages
+                    errors.extend(_finding_errors("rule_broken", invalid.findings, index))
+                    continue
                 names = _field_names(indicator)
                 th_errors, en_errors = _both_input_errors(indicator, entry.round, raw, invalid.errors)
                 errors.extend(ItemError("invalid_value", th_errors[name], en_errors.get(name, th_errors[name]), index,
@@ -188,6 +197,15 @@ def district_values_save(*, token: ApiToken, batch: DistrictBatch, now: datetime
         if errors:
             raise _fail(errors)
     return {"changed": changed, "unchanged": len(saved) - changed, "items": _saved(saved)}
+
+
+def _finding_errors(code: str, findings, index: int) -> list[ItemError]:
+    """Rules and warnings (``reporting.checks.Finding``) as item errors, at the first variable each names."""
+    found = []
+    for finding in findings:
+        th, en = both(lambda finding=finding: finding.message)
+        found.append(ItemError(code, th, en, index, finding.codes[0] if finding.codes else None))
+    return found
 
 
 def _both_input_errors(indicator, round_, raw, errors: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -274,8 +292,16 @@ def central_values_save(*, token: ApiToken, batch: CentralBatch, now: datetime) 
             indicator = indicators[indicator_id]
             try:
                 result = central_save(user=user, indicator=indicator, round_=round_, rows=rows,
-                                      versions=versions.get(indicator_id), source=ValueChange.Source.API, now=now)
+                                      versions=versions.get(indicator_id), source=ValueChange.Source.API, now=now,
+                                      confirm_warnings=batch.confirm_warnings)
+            except CentralWarnings as unconfirmed:
+                for entry_id, findings in unconfirmed.findings.items():
+                    errors.extend(_finding_errors("warning", findings, item_of[entry_id]))
             except CentralInvalid as invalid:
+                if invalid.findings:
+                    for entry_id, findings in invalid.findings.items():
+                        errors.extend(_finding_errors("rule_broken", findings, item_of[entry_id]))
+                    continue
                 # Cells were checked above: what is left is a row that cannot change now (certified, deadline).
                 for (entry_id, _code), message in invalid.errors.items():
                     entry = next(e for e in entries.values() if e.pk == entry_id)

@@ -28,9 +28,17 @@ from indicators.models import Framework, Indicator
 from krs import permissions
 from krs.http import parse_id, posted_next
 from reporting.access import entry_for
+from reporting.checks import confirmed_warnings
 from reporting.compute import indicator_config
 from reporting.models import Entry
-from reporting.selectors import entry_history, entry_row, last_year_results, recertifications, stored_inputs
+from reporting.selectors import (
+    entry_history,
+    entry_row,
+    last_year_results,
+    previous_for_rows,
+    recertifications,
+    stored_inputs,
+)
 
 QUEUE_PAGE = 50
 
@@ -52,6 +60,7 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
     now = timezone.now()
     row = entry_row(entry, indicator, inputs, user_may_report=False, now=now)
     last_year_results(entry.office, entry.round, [row])
+    previous_for_rows([row])
     changes, events = entry_history(entry)
     thread, flags = entry_thread(entry)
     user = request.user
@@ -70,6 +79,7 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
         "thread": thread, "flags": flags, "side": side, "kpi_template": _kpi_template(indicator),
         "new_data": any(f.for_side == side and f.seen_at is None for f in flags),
         "message_error": forms.get("message_error"), "message_body": forms.get("message_body", ""),
+        "confirmed_warnings": confirmed_warnings(entry),
         "last_decision": next((e for e in events if e.to_status in (Entry.Status.REJECTED, Entry.Status.CERTIFIED)), None),
     }
     return render(request, "certification/review.html", context, status=status)

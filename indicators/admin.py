@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
@@ -24,6 +26,7 @@ from indicators.models import (
     Round,
     RubricLevel,
     Threshold,
+    ValidationRule,
     Variable,
 )
 from indicators.scoring import score_linear
@@ -359,11 +362,39 @@ class VariableInline(admin.TabularInline):
     model = Variable
     formset = VariableFormSet
     extra = 0
-    fields = ["code", "name", "unit", "kind", "source", "minimum", "maximum", "rounds", "order"]
+    fields = ["code", "name", "unit", "kind", "source", "minimum", "maximum", "change_factor", "peer_factor", "rounds",
+              "order"]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs["widget"] = forms.CheckboxSelectMultiple
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class RuleFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # The rules are checked against the variables as they will be saved (the variables inline of the same form).
+        codes = set()
+        for key, value in self.data.items():
+            match = re.fullmatch(r"variables-(\d+)-code", key)
+            if match and value.strip() and not self.data.get(f"variables-{match.group(1)}-DELETE"):
+                codes.add(value.strip())
+        if not any(re.fullmatch(r"variables-\d+-code", key) for key in self.data):
+            codes = {v.code for v in self.instance.variables.all()} if self.instance.pk else set()
+        for form in _live_forms(self):
+            data = form.cleaned_data
+            if not data.get("left") or not data.get("right"):
+                continue
+            rule = ValidationRule(indicator=self.instance, left=data["left"], right=data["right"])
+            for side, message in rule.problems(codes).items():
+                form.add_error(side, message)
+
+
+class RuleInline(admin.TabularInline):
+    model = ValidationRule
+    formset = RuleFormSet
+    extra = 0
+    fields = ["left", "operator", "right", "severity", "message", "message_en", "order"]
 
 
 class ThresholdFormSet(CriteriaFormSet):
@@ -446,7 +477,7 @@ class IndicatorAdmin(CriteriaAdminMixin, SimpleHistoryAdmin):
     search_fields = ["code", "name", "framework__name"]
     list_select_related = ["framework", "owner"]
     autocomplete_fields = ["owner"]
-    inlines = [VariableInline, ThresholdInline, StepInline, LevelInline, ComponentInline]
+    inlines = [VariableInline, RuleInline, ThresholdInline, StepInline, LevelInline, ComponentInline]
     fieldsets = INDICATOR_FIELDSETS
 
     @admin.display(description=_("ชื่อตัวชี้วัด"))

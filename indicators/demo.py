@@ -40,6 +40,7 @@ from indicators.models import (
     Round,
     RubricLevel,
     Threshold,
+    ValidationRule,
     Variable,
 )
 from krs.models import Office
@@ -83,6 +84,20 @@ class Var:
     minimum: Decimal | None = None
     maximum: Decimal | None = None
     months: tuple[int, ...] = ()  # rounds in which it is reported; () = every round
+    change_factor: Decimal | None = None  # warn beyond this factor of the previous round's value
+    peer_factor: Decimal | None = None  # warn beyond this factor of the other districts' median
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule across the indicator's values (indicators.models.ValidationRule)."""
+
+    left: str
+    operator: str
+    right: str
+    severity: str
+    message: str
+    message_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +133,7 @@ class Ind:
     conditions: str = ""
     data_source: str = ""
     response: str = ""
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +239,13 @@ AGR_2569 = Fw(
                 variables=(
                     Var("A", "จำนวนสถานศึกษาที่รายงานข้อมูลทางการเงินด้านการศึกษามีความถูกต้อง ครบถ้วน สมบูรณ์", "โรง",
                         INTEGER, CENTRAL, Decimal(0)),
-                    Var("B", "จำนวนสถานศึกษาในสังกัดสำนักงานเขตพื้นที่การศึกษา", "โรง", INTEGER, CENTRAL, Decimal(0)),
+                    Var("B", "จำนวนสถานศึกษาในสังกัดสำนักงานเขตพื้นที่การศึกษา", "โรง", INTEGER, CENTRAL, Decimal(0),
+                        change_factor=Decimal(2), peer_factor=Decimal(5)),
+                ),
+                rules=(
+                    Rule("A", "<=", "B", "error",
+                         "จำนวนสถานศึกษาที่รายงานถูกต้อง (A) ต้องไม่มากกว่าจำนวนสถานศึกษาในสังกัด (B)",
+                         "Schools reporting correctly (A) cannot outnumber the schools of the district (B)"),
                 ),
                 formula_text="(จำนวนสถานศึกษาที่รายงานข้อมูลทางการเงินถูกต้อง ครบถ้วน สมบูรณ์ / "
                              "จำนวนสถานศึกษาในสังกัด) × 100",
@@ -763,7 +785,7 @@ def seed_frameworks() -> dict[str, int]:
     for spec in FRAMEWORKS:
         loader.framework(spec)
     keys = ("fiscal_years", "rounds", "frameworks", "groups", "indicators", "variables", "thresholds",
-            "milestone_steps", "rubric_levels", "derived_components")
+            "milestone_steps", "rubric_levels", "derived_components", "validation_rules")
     return {key: loader.created[key] for key in keys}
 
 
@@ -892,9 +914,16 @@ class _Loader:
             variable = self.upsert(
                 Variable, "variables", {"indicator": indicator, "code": var.code},
                 {"name": var.name, "unit": var.unit, "kind": var.kind, "source": var.source, "minimum": var.minimum,
-                 "maximum": var.maximum, "order": var_order},
+                 "maximum": var.maximum, "order": var_order, "change_factor": var.change_factor,
+                 "peer_factor": var.peer_factor},
             )
             self.set_rounds(variable, [rounds[m] for m in var.months])
+        for rule_order, rule in enumerate(ind.rules, start=1):
+            self.upsert(
+                ValidationRule, "validation_rules", {"indicator": indicator, "order": rule_order},
+                {"left": rule.left, "operator": rule.operator, "right": rule.right, "severity": rule.severity,
+                 "message": rule.message, "message_en": rule.message_en},
+            )
         self.sync_rows(Threshold, "thresholds", indicator, "level",
                        [{"level": level, "value": value} for level, value in enumerate(ind.thresholds, start=1)])
         self.sync_rows(MilestoneStep, "milestone_steps", indicator, "number",

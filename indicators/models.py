@@ -25,6 +25,7 @@ from krs.models import Office
 SCORE_FIELD = {"max_digits": 7, "decimal_places": 5}
 VALUE_FIELD = {"max_digits": 20, "decimal_places": 5}
 WEIGHT_FIELD = {"max_digits": 9, "decimal_places": 4}
+FACTOR_FIELD = {"max_digits": 9, "decimal_places": 4}
 
 
 class FiscalYear(models.Model):
@@ -463,6 +464,18 @@ class Variable(models.Model):
         Round, blank=True, related_name="variables", verbose_name=_("รอบที่รายงาน"), help_text=_("ว่าง = ทุกรอบ")
     )
     order = models.PositiveIntegerField(_("ลำดับ"), default=0)
+    # Soft checks (docs/reporting.md, "Rules and warnings"): a value is saved only after the user confirms it.
+    change_factor = models.DecimalField(
+        _("เตือนเมื่อต่างจากรอบก่อนเกิน (เท่า)"), null=True, blank=True, validators=[MinValueValidator(Decimal("1"))],
+        help_text=_("เช่น 2 = เตือนเมื่อค่าใหม่มากกว่า 2 เท่า หรือน้อยกว่าครึ่งหนึ่งของค่ารอบก่อน; ว่าง = ไม่เตือน"),
+        **FACTOR_FIELD,
+    )
+    peer_factor = models.DecimalField(
+        _("เตือนเมื่อต่างจากค่ากลางของ สพท. อื่นเกิน (เท่า)"), null=True, blank=True,
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_("เช่น 3 = เตือนเมื่อค่ามากกว่า 3 เท่า หรือน้อยกว่า 1/3 ของค่ามัธยฐานของ สพท. อื่นในรอบเดียวกัน; ว่าง = ไม่เตือน"),
+        **FACTOR_FIELD,
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -474,6 +487,11 @@ class Variable(models.Model):
             models.CheckConstraint(
                 condition=Q(minimum__isnull=True) | Q(maximum__isnull=True) | Q(minimum__lte=F("maximum")),
                 name="variable_min_not_above_max",
+            ),
+            models.CheckConstraint(
+                condition=(Q(change_factor__isnull=True) | Q(change_factor__gte=1))
+                & (Q(peer_factor__isnull=True) | Q(peer_factor__gte=1)),
+                name="variable_warning_factors_at_least_1",
             ),
         ]
 
@@ -503,6 +521,87 @@ class Variable(models.Model):
             raise ValidationError({"code": _("รหัสตัวแปรต้องขึ้นต้นด้วยตัวอักษร และมีแต่ตัวอักษรหรือตัวเลข เช่น A, B, C1")})
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValidationError({"maximum": _("ค่าสูงสุดต้องไม่น้อยกว่าค่าต่ำสุด")})
+
+
+# The name a rule uses for the indicator's computed result (its formula's value), beside the variable codes.
+RESULT_NAME = "result"
+
+
+class ValidationRule(models.Model):
+    """A check across an indicator's values, made on every door before anything is saved.
+
+    ``left operator right``, each side an expression in the formula language (``A``, ``A + B``,
+    ``result``): ``A <= B``, ``result <= 100``. An error blocks the save; a warning is saved only
+    when the user confirms it, and the bureau sees it on the review page. Modelled on DHIS2's
+    validation rules (left side, operator, right side, importance).
+    """
+
+    class Operator(models.TextChoices):
+        LE = "<=", "≤"
+        LT = "<", "<"
+        GE = ">=", "≥"
+        GT = ">", ">"
+        EQ = "==", "="
+        NE = "!=", "≠"
+
+    class Severity(models.TextChoices):
+        ERROR = "error", _("ข้อผิดพลาด (ห้ามบันทึก)")
+        WARNING = "warning", _("คำเตือน (บันทึกได้เมื่อผู้กรอกยืนยัน)")
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="rules", verbose_name=_("ตัวชี้วัด"))
+    left = models.CharField(_("ด้านซ้าย"), max_length=500, help_text=_("เช่น A หรือ A + B หรือ result (ผลที่คำนวณได้)"))
+    operator = models.CharField(_("เงื่อนไข"), max_length=2, choices=Operator.choices, default=Operator.LE)
+    right = models.CharField(_("ด้านขวา"), max_length=500, help_text=_("เช่น B หรือ 100"))
+    severity = models.CharField(_("ความสำคัญ"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
+    message = models.TextField(_("ข้อความถึงผู้กรอก"), blank=True,
+                               help_text=_("บอกว่าต้องแก้อะไร เช่น จำนวนโรงเรียนที่ผ่านต้องไม่มากกว่าจำนวนโรงเรียนทั้งหมด"))
+    message_en = models.TextField(_("ข้อความถึงผู้กรอก (ภาษาอังกฤษ)"), blank=True)
+    order = models.PositiveIntegerField(_("ลำดับ"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("กฎตรวจสอบค่า")
+        verbose_name_plural = _("กฎตรวจสอบค่า (ตรวจข้ามตัวแปร)")
+        ordering = ["indicator", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(operator__in=["<=", "<", ">=", ">", "==", "!="]), name="rule_known_operator"),
+            models.CheckConstraint(condition=Q(severity__in=["error", "warning"]), name="rule_known_severity"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return f"{self.left} {self.get_operator_display()} {self.right}"
+
+    def problems(self, codes) -> dict[str, str]:
+        """What is wrong with each side against these variable codes ({} when both parse); the admin and the
+        workbook check rules against the variables as they will be saved."""
+        from indicators.formula import FormulaError
+
+        errors = {}
+        for side in ("left", "right"):
+            try:
+                rule_expression(getattr(self, side), rule_names(self.indicator, codes))
+            except FormulaError as exc:
+                errors[side] = str(exc)
+        return errors
+
+
+def rule_names(indicator: Indicator, codes=None) -> frozenset[str]:
+    """The names a rule of the indicator may use: its variable codes, and ``result`` when it has a formula."""
+    codes = set(codes if codes is not None else (v.code for v in indicator.variables.all()))
+    if indicator.formula and RESULT_NAME not in codes:
+        codes.add(RESULT_NAME)
+    return frozenset(codes)
+
+
+def rule_expression(text: str, names):
+    """One side of a rule, parsed with the formula language (FormulaError in Thai when not allowed)."""
+    from indicators.formula import parse_formula
+
+    return parse_formula(text, variables=names)
 
 
 class Threshold(models.Model):

@@ -22,6 +22,7 @@ from indicators.models import (
     Round,
     RubricLevel,
     Threshold,
+    ValidationRule,
     Variable,
 )
 from indicators.scoring import score_linear
@@ -157,6 +158,7 @@ def framework_copy_to_year(*, framework: Framework, fiscal_year: FiscalYear) -> 
         thresholds = list(old.thresholds.all())
         steps = list(old.steps.all())
         levels = list(old.levels.all())
+        rules = list(old.rules.all())
         old_pk, old_group_id, old_parent_id = old.pk, old.group_id, old.parent_id
         new = old  # its relations were read above; saving with no pk inserts a copy
         new.pk = None
@@ -178,6 +180,10 @@ def framework_copy_to_year(*, framework: Framework, fiscal_year: FiscalYear) -> 
         RubricLevel.objects.bulk_create(
             [RubricLevel(indicator=new, code=lv.code, name=lv.name, criteria=lv.criteria, score=lv.score) for lv in levels]
         )
+        ValidationRule.objects.bulk_create([
+            ValidationRule(indicator=new, left=r.left, operator=r.operator, right=r.right, severity=r.severity,
+                           message=r.message, message_en=r.message_en, order=r.order) for r in rules
+        ])
         indicator_map[old_pk] = new
     components = DerivedComponent.objects.filter(indicator__framework=framework).select_related("source")
     DerivedComponent.objects.bulk_create([
@@ -216,7 +222,7 @@ def _parents_first(items, cycle_message: str):
 
 def framework_indicators_for_copy(framework: Framework):
     return Indicator.objects.filter(framework=framework).prefetch_related(
-        "rounds", "variables__rounds", "thresholds", "steps", "levels"
+        "rounds", "variables__rounds", "thresholds", "steps", "levels", "rules"
     )
 
 

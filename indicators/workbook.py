@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from indicators.models import (
+    FACTOR_FIELD,
     SCORE_FIELD,
     VALUE_FIELD,
     WEIGHT_FIELD,
@@ -38,7 +39,10 @@ from indicators.models import (
     MilestoneStep,
     RubricLevel,
     Threshold,
+    ValidationRule,
     Variable,
+    rule_expression,
+    rule_names,
 )
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
@@ -68,11 +72,13 @@ SHEETS: dict[str, tuple[str, ...]] = {
         "method", "formula", "frequency", "applies_to_primary", "applies_to_secondary", "rounds",
         "pass_score", "fail_score", "order", *TEMPLATE_FIELDS, "response",
     ),
-    "variables": ("indicator_code", "code", "name", "unit", "kind", "source", "minimum", "maximum", "rounds", "order"),
+    "variables": ("indicator_code", "code", "name", "unit", "kind", "source", "minimum", "maximum", "rounds", "order",
+                  "change_factor", "peer_factor"),
     "thresholds": ("indicator_code", *(f"level_{n}" for n in LEVELS)),
     "steps": ("indicator_code", "number", "description", "sub_items"),
     "levels": ("indicator_code", "code", "name", "score", "criteria"),
     "components": ("indicator_code", "source_code", "weight"),
+    "rules": ("indicator_code", "left", "operator", "right", "severity", "message", "message_en", "order"),
 }
 # Without these the file is not a framework; every other sheet may be left out (no rows).
 REQUIRED_SHEETS = ("framework", "indicators")
@@ -86,6 +92,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "steps": ("indicator_code", "number", "description"),
     "levels": ("indicator_code", "code", "name", "score"),
     "components": ("indicator_code", "source_code", "weight"),
+    "rules": ("indicator_code", "left", "operator", "right"),
 }
 # Sheet titles shown to people (the sheet names themselves stay English so files stay readable by the importer).
 SHEET_LABELS = {
@@ -97,8 +104,9 @@ SHEET_LABELS = {
     "steps": "ขั้นตอน (Milestone)",
     "levels": "ระดับตามเกณฑ์",
     "components": "ที่มาของคะแนน",
+    "rules": "กฎตรวจสอบค่า",
 }
-WIDE_COLUMNS = {"name", "description", "criteria", "formula", *TEMPLATE_FIELDS}
+WIDE_COLUMNS = {"name", "description", "criteria", "formula", "message", "message_en", *TEMPLATE_FIELDS}
 
 
 def _max_length(model, name: str) -> int | None:
@@ -127,14 +135,14 @@ def _months(rounds) -> str:
 
 
 def export_indicators(framework: Framework):
-    """Every indicator with everything the workbook holds, prefetched (9 queries)."""
+    """Every indicator with everything the workbook holds, prefetched (10 queries)."""
     return (
         Indicator.objects.filter(framework=framework)
         .select_related("owner", "group", "parent")
         .prefetch_related(
             "rounds",
             Prefetch("variables", queryset=Variable.objects.prefetch_related("rounds").order_by("order", "code")),
-            "thresholds", "steps", "levels",
+            "thresholds", "steps", "levels", Prefetch("rules", queryset=ValidationRule.objects.order_by("order", "pk")),
             Prefetch("components", queryset=DerivedComponent.objects.select_related("source").order_by("source__code")),
         )
         .order_by("order", "code")
@@ -166,7 +174,11 @@ def framework_rows(framework: Framework) -> dict[str, list[list[Any]]]:
             rows["variables"].append([
                 code, variable.code, variable.name, variable.unit, variable.kind, variable.source,
                 _number(variable.minimum), _number(variable.maximum), _months(variable.rounds.all()), variable.order,
+                _number(variable.change_factor), _number(variable.peer_factor),
             ])
+        for rule in indicator.rules.all():
+            rows["rules"].append([code, rule.left, rule.operator, rule.right, rule.severity, rule.message,
+                                  rule.message_en, rule.order])
         thresholds = {t.level: t.value for t in indicator.thresholds.all()}
         if thresholds:
             rows["thresholds"].append([code, *(_number(thresholds.get(level)) for level in LEVELS)])
@@ -299,6 +311,7 @@ class WorkbookPlan:
     steps: list[dict[str, Any]] = field(default_factory=list)
     levels: list[dict[str, Any]] = field(default_factory=list)
     components: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -632,6 +645,7 @@ def framework_import_preview(*, content: bytes, fiscal_year: FiscalYear) -> Work
     _check_levels(plan, sheets["levels"], indicator_rows)
     _check_components(plan, sheets["components"], indicator_rows)
     _check_formulas(plan, indicator_rows, variable_codes)
+    _check_rules(plan, sheets["rules"], indicator_rows, variable_codes)
     plan.errors.sort(key=lambda issue: (list(SHEETS).index(issue.sheet) if issue.sheet in SHEETS else 99,
                                         issue.row or 0, _column_index(issue)))
     return plan
@@ -814,6 +828,8 @@ def _check_variables(plan: WorkbookPlan, rows: list[_Row], indicators: dict, rou
             "maximum": check.decimal("maximum", VALUE_FIELD),
             "rounds": check.rounds("rounds", rounds),
             "order": check.integer("order"),
+            "change_factor": check.decimal("change_factor", FACTOR_FIELD, minimum=Decimal(1)),
+            "peer_factor": check.decimal("peer_factor", FACTOR_FIELD, minimum=Decimal(1)),
         }
         if item["minimum"] is not None and item["maximum"] is not None and item["minimum"] > item["maximum"]:
             plan.error(row, "maximum", _("ค่าสูงสุดต้องไม่น้อยกว่าค่าต่ำสุด"))
@@ -916,6 +932,51 @@ def _check_formulas(plan: WorkbookPlan, indicators: dict, variable_codes: dict[s
             plan.error(item["row"], "formula", str(exc))
 
 
+def _check_rules(plan: WorkbookPlan, rows: list[_Row], indicators: dict, variable_codes: dict[str, set[str]]) -> None:
+    """The rules sheet: each side an expression over the indicator's variable codes (and ``result``)."""
+    from indicators.formula import FormulaError
+
+    for row in rows:
+        check = _Checker(plan, row)
+        indicator = _indicator_ref(plan, check, indicators)
+        item = {
+            "indicator_code": indicator,
+            "left": check.text("left", required=True, max_length=_max_length(ValidationRule, "left")),
+            "operator": _operator(plan, row, check.raw("operator")),
+            "right": check.text("right", required=True, max_length=_max_length(ValidationRule, "right")),
+            "severity": check.choice("severity", ValidationRule.Severity, ValidationRule.Severity.ERROR),
+            "message": check.text("message"),
+            "message_en": check.text("message_en"),
+            "order": check.integer("order"),
+        }
+        if not indicator:
+            continue
+        names = rule_names(Indicator(formula=indicators[indicator]["formula"]), variable_codes.get(indicator, set()))
+        for side in ("left", "right"):
+            if item[side]:
+                try:
+                    rule_expression(item[side], names)
+                except FormulaError as exc:
+                    plan.error(row, side, str(exc))
+        plan.rules.append(item)
+
+
+# The operators as people write them in a spreadsheet, typographic signs included.
+_OPERATOR_ALIASES = {"≤": "<=", "=<": "<=", "≥": ">=", "=>": ">=", "=": "==", "≠": "!=", "<>": "!="}
+
+
+def _operator(plan: WorkbookPlan, row: _Row, value: Any) -> str:
+    text = _text(value).replace(" ", "")
+    if not text:
+        # Required: a spreadsheet reads a cell typed "=" or "==" as a formula, which arrives empty.
+        plan.error(row, "operator", _("กรุณากรอกเงื่อนไข เช่น <= (ถ้าพิมพ์ใน Excel ให้ใส่ ' นำหน้า เช่น '==)"))
+        return ""
+    text = _OPERATOR_ALIASES.get(text, text)
+    if text not in ValidationRule.Operator.values:
+        plan.error(row, "operator", _("เงื่อนไขต้องเป็น <=, <, >=, >, == หรือ != (ได้ “%(value)s”)") % {"value": _text(value)})
+    return text
+
+
 # --------------------------------------------------------------------------------------------------
 # Apply
 # --------------------------------------------------------------------------------------------------
@@ -925,7 +986,9 @@ _INDICATOR_FIELDS = (
     "code", "name", "description", "unit", "target", "weight", "method", "formula", "frequency",
     "applies_to_primary", "applies_to_secondary", "pass_score", "fail_score", "order", *TEMPLATE_FIELDS, "response",
 )
-_VARIABLE_FIELDS = ("code", "name", "unit", "kind", "source", "minimum", "maximum", "order")
+_VARIABLE_FIELDS = ("code", "name", "unit", "kind", "source", "minimum", "maximum", "order", "change_factor",
+                    "peer_factor")
+_RULE_FIELDS = ("left", "operator", "right", "severity", "message", "message_en", "order")
 
 
 def framework_import_apply(*, content: bytes, fiscal_year: FiscalYear) -> Framework:
@@ -972,6 +1035,9 @@ def framework_import_apply(*, content: bytes, fiscal_year: FiscalYear) -> Framew
         DerivedComponent.objects.bulk_create([
             DerivedComponent(indicator=indicators[c["indicator_code"]], source=indicators[c["source_code"]], weight=c["weight"])
             for c in plan.components
+        ])
+        ValidationRule.objects.bulk_create([
+            ValidationRule(indicator=indicators[r["indicator_code"]], **{k: r[k] for k in _RULE_FIELDS}) for r in plan.rules
         ])
     return framework
 

@@ -33,6 +33,7 @@ from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
 from krs.spreadsheets import RowIssue, SpreadsheetError, normalise_code, read_table
+from reporting.checks import Checked, entries_check, is_confirmed, warnings_token
 from reporting.compute import Inputs, active_variables, central_level, entry_inputs, indicator_config
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import POINT, format_value, parse_for
@@ -180,6 +181,8 @@ class GridRow:
     version: int
     error: str = ""
     conflict: list[ValueChange] = field(default_factory=list)
+    # Warnings the typed values raise (``reporting.checks``), shown until the bureau confirms them.
+    warnings: list[str] = field(default_factory=list)
     # A central level (PMQA 1.2, category 6): the level chosen (its id as text), and its error.
     level: str = ""
     level_error: str = ""
@@ -233,16 +236,19 @@ class CentralGrid:
 
     def show_typed(self, typed: Mapping[int, Mapping[str, str]], *, versions: Mapping[int, int] | None = None,
                    errors: Mapping[tuple[int, str], str] | None = None,
-                   conflicts: Mapping[int, list[ValueChange]] | None = None) -> None:
+                   conflicts: Mapping[int, list[ValueChange]] | None = None,
+                   warnings: Mapping[int, list] | None = None) -> None:
         """Put back what was typed in a save that failed, with the errors next to their cells.
 
         A row someone else changed meanwhile shows their values instead, with the typed ones beside
         them: pressing save again must not silently undo a change its author has not seen.
         """
         errors, conflicts, versions = errors or {}, conflicts or {}, versions or {}
+        warnings = warnings or {}
         for row in self.rows:
             pk = row.entry.pk
             row.error = errors.get((pk, ""), "")
+            row.warnings = [finding.message for finding in warnings.get(pk, [])]
             row.conflict = conflicts.get(pk, [])
             if pk in versions and not row.conflict:
                 row.version = versions[pk]
@@ -295,9 +301,10 @@ def central_grid(*, indicator: Indicator, round_: Round, now: dt.datetime | None
 class CentralInvalid(Exception):
     """Nothing was saved: ``errors`` maps (entry id, variable code) to a Thai message; code "" is the whole row."""
 
-    def __init__(self, errors: dict[tuple[int, str], str]) -> None:
+    def __init__(self, errors: dict[tuple[int, str], str], findings: dict[int, list] | None = None) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.findings = findings or {}  # broken error rules by entry id (``reporting.checks.Finding``)
 
 
 class CentralConflict(Exception):
@@ -310,6 +317,31 @@ class CentralConflict(Exception):
         super().__init__(", ".join(o.code for o in offices))
         self.changes = changes
         self.offices = offices
+
+
+class CentralWarnings(Exception):
+    """Nothing was saved: the values raise warnings the bureau has not confirmed.
+
+    ``findings`` maps each entry id to its warnings (``reporting.checks.Finding``); ``token`` confirms
+    exactly these when passed back as ``confirm_warnings``.
+    """
+
+    def __init__(self, findings: dict[int, list], token: str) -> None:
+        super().__init__(token)
+        self.findings = findings
+        self.token = token
+
+
+def rule_errors(indicator: Indicator, round_: Round, checked: Checked) -> dict[tuple[int, str], str]:
+    """Broken error rules as CentralInvalid's errors: at the central variable they name, else on the row."""
+    central = {v.code for v in central_variables(indicator, round_)}
+    errors: dict[tuple[int, str], str] = {}
+    for entry_id, findings in checked.errors.items():
+        for finding in findings:
+            code = next((c for c in finding.codes if c in central), "")
+            key = (entry_id, code)
+            errors[key] = f"{errors[key]} · {finding.message}" if key in errors else finding.message
+    return errors
 
 
 @dataclass
@@ -446,13 +478,16 @@ def _conflicts(indicator: Indicator, entries: Mapping[int, Entry],
 
 
 def central_save(*, user, indicator: Indicator, round_: Round, rows: Mapping[int, Mapping[str, object]],
-                 versions: Mapping[int, int] | None, source: str, now: dt.datetime | None = None) -> CentralSaved:
+                 versions: Mapping[int, int] | None, source: str, now: dt.datetime | None = None,
+                 confirm_warnings: bool | str = False) -> CentralSaved:
     """Save the bureau's central values for many districts: all of them or nothing.
 
     ``rows`` maps entry ids to {variable code: what was typed}; a code left out keeps its value, a
     blank cell means no value. Raises PermissionDenied (not the owning bureau), CentralInvalid (every
-    bad cell and every row that cannot change now) or CentralConflict (``versions`` given and someone
-    changed central values of those rows since). Unchanged rows are not written and not audited.
+    bad cell, every broken error rule and every row that cannot change now), CentralConflict
+    (``versions`` given and someone changed central values of those rows since) or CentralWarnings
+    (warnings not confirmed: ``confirm_warnings`` is True or the token they were shown with).
+    Unchanged rows are not written and not audited.
     """
     if source not in SOURCES:
         raise ValueError(f"not a central-data source: {source}")
@@ -479,7 +514,14 @@ def central_save(*, user, indicator: Indicator, round_: Round, rows: Mapping[int
                 offices = sorted((entries[pk].office for pk in conflicts), key=lambda o: o.code)
                 raise CentralConflict(conflicts, offices)
         items = [(p.entry, indicator, p.current, p.new) for p in changed]
-        changes = entries_write_inputs(items, user=user, source=source, now=now)
+        checked = entries_check(items, round_)
+        if checked.errors:
+            raise CentralInvalid(rule_errors(indicator, round_, checked), checked.errors)
+        pending = checked.all_pending
+        if not is_confirmed(confirm_warnings, pending):
+            raise CentralWarnings(checked.pending, warnings_token(pending))
+        changes = entries_write_inputs(items, user=user, source=source, now=now,
+                                       warnings=checked.store(items, user=user, now=now))
     return CentralSaved([p.entry for p in changed], changes, len(plans) - len(changed))
 
 
@@ -568,6 +610,10 @@ class CentralUpload:
     def unchanged(self) -> int:
         return sum(not row.changes and not row.errors for row in self.rows)
 
+    @property
+    def warned(self) -> int:
+        return sum(bool(row.warnings) for row in self.rows)
+
     def as_rows(self) -> dict[int, dict[str, str]]:
         """The rows as ``central_save`` takes them (valid uploads only)."""
         return {row.entry.pk: row.texts for row in self.rows if row.entry is not None}
@@ -637,7 +683,7 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
 
     Header: ``รหัสหน่วยงาน`` and one column per central variable code (``A``, ``B``); a
     ``ชื่อหน่วยงาน`` column is ignored. Errors are placed by row and column. ``indicator`` comes from
-    ``indicator_config``. Queries: offices, entries, their values and steps (4).
+    ``indicator_config``. Queries: offices, entries, their values and steps (4), and the checks' (at most 4).
     """
     now = now or timezone.now()
     content = file if isinstance(file, bytes) else file.read()
@@ -705,6 +751,17 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
     # Cells were checked above; what is left is a row that cannot change now (certified, deadline).
     for (entry_id, _code), message in errors.items():
         upload.error(matched[entry_id], message)
+    checked = entries_check([(p.entry, indicator, p.current, p.new) for p in plans
+                             if p.changed and not matched[p.entry.pk].errors], round_)
+    central_codes = set(labels)
+    for entry_id, findings in checked.errors.items():
+        for finding in findings:
+            code = next((c for c in finding.codes if c in central_codes), None)
+            upload.error(matched[entry_id], finding.message, labels[code] if code else None)
+    for entry_id, findings in checked.pending.items():
+        for finding in findings:
+            code = next((c for c in finding.codes if c in central_codes), None)
+            upload.warn(matched[entry_id], finding.message, code)
     upload.errors.sort(key=lambda issue: -1 if issue.row is None else issue.row)
     return upload
 

@@ -28,6 +28,7 @@ from reporting.central import (
     LEVEL,
     CentralConflict,
     CentralInvalid,
+    CentralWarnings,
     cell_name,
     central_grid,
     central_indicator,
@@ -110,7 +111,8 @@ def central_grid_view(request: HttpRequest, round_id: int, indicator_id: int) ->
     rows, versions = _posted_rows(request, indicator, round_)
     try:
         saved = central_save(user=request.user, indicator=indicator, round_=round_, rows=rows, versions=versions,
-                             source=ValueChange.Source.CENTRAL_GRID)
+                             source=ValueChange.Source.CENTRAL_GRID,
+                             confirm_warnings=request.POST.get("confirm_warnings", "")[:64])
     except CentralInvalid as exc:
         grid = central_grid(indicator=indicator, round_=round_)  # nothing was saved: the values as they were
         grid.show_typed(rows, versions=versions, errors=exc.errors)
@@ -124,6 +126,13 @@ def central_grid_view(request: HttpRequest, round_id: int, indicator_id: int) ->
             " (ค่าที่คุณพิมพ์อยู่ใต้ช่อง) ตรวจสอบแล้วกดบันทึกอีกครั้ง ยังไม่มีข้อมูลใดถูกบันทึก"
         ) % {"offices": ", ".join(f"{o.code} {o.name_th}" for o in exc.offices)})
         return render(request, "reporting/central_grid.html", {"grid": grid}, status=409)
+    except CentralWarnings as exc:
+        grid = central_grid(indicator=indicator, round_=round_)  # nothing was saved yet
+        grid.show_typed(rows, versions=versions, warnings=exc.findings)
+        messages.warning(request, _(
+            "ยังไม่ได้บันทึก: มีค่าที่ควรตรวจสอบ %(n)s หน่วยงาน (ดูคำเตือนในแต่ละแถว) แก้ค่าที่พิมพ์ผิด"
+            " หรือกด “ยืนยันค่าที่มีคำเตือนและบันทึก” ถ้าค่าถูกต้อง") % {"n": len(exc.findings)})
+        return render(request, "reporting/central_grid.html", {"grid": grid, "confirm_token": exc.token}, status=422)
     if saved.changed:
         messages.success(request, _("บันทึกข้อมูลส่วนกลางของตัวชี้วัด %(code)s แล้ว: เปลี่ยนแปลง %(n)s หน่วยงาน")
                          % {"code": indicator.code, "n": len(saved.changed)})
@@ -194,8 +203,9 @@ def central_upload_confirm(request: HttpRequest, round_id: int, indicator_id: in
     saved = None
     if upload.is_valid:
         try:
+            # The preview listed every warning beside its row: confirming the file confirms them.
             saved = central_save(user=request.user, indicator=indicator, round_=round_, rows=upload.as_rows(),
-                                 versions=None, source=ValueChange.Source.CENTRAL_UPLOAD)
+                                 versions=None, source=ValueChange.Source.CENTRAL_UPLOAD, confirm_warnings=True)
         except CentralInvalid:
             # Something changed between that reading and the lock (a certification, the deadline):
             # read the file again to say what.

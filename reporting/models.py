@@ -53,6 +53,9 @@ class Entry(models.Model):
     official_score = models.DecimalField(_("คะแนนที่รับรอง"), null=True, blank=True, **SCORE_FIELD)
     # Why there is no result or score yet ("ยังไม่มีค่าตัวแปร B", "หารด้วยศูนย์: …"), shown instead of a zero.
     score_note = models.CharField(_("หมายเหตุการคำนวณ"), max_length=255, blank=True)
+    # The warnings the values raised and the user confirmed when saving them (reporting.checks.Finding
+    # as JSON); the bureau sees them on the review page.
+    warnings = models.JSONField(_("คำเตือนที่ผู้กรอกยืนยันแล้ว"), default=list, blank=True)
     # The district's choices for indicators scored without variables.
     level = models.ForeignKey(
         RubricLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("ระดับที่เลือก"),

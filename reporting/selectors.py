@@ -52,10 +52,16 @@ class VariableRow:
     text: str = ""
     error: str = ""
     source_round: Round | None = None
+    # The same variable's value in the previous round (``previous_for_rows``), shown beside the input.
+    previous: Decimal | None = None
 
     @property
     def display(self) -> str:
         return format_value(self.value, grouped=True)
+
+    @property
+    def previous_text(self) -> str:
+        return format_value(self.previous, grouped=True)
 
 
 @dataclass
@@ -321,6 +327,20 @@ def carried_inputs(entries) -> dict[int, dict[int, Decimal | None]]:
     }
 
 
+def previous_for_rows(rows: list[EntryRow]) -> None:
+    """Set each variable's previous-round value on the rows of one office and round (2 queries, none without rows)."""
+    from reporting.checks import previous_values
+
+    rows = [row for row in rows if not row.derived and row.variables]
+    if not rows:
+        return
+    first = rows[0].entry
+    found = previous_values(first.round, {first.office_id}, [row.indicator for row in rows])
+    for row in rows:
+        for variable_row in row.variables:
+            variable_row.previous = found.get((row.entry.office_id, variable_row.variable.pk))
+
+
 def last_year_results(office: Office, round_: Round, rows: list[EntryRow]) -> None:
     """Seed 004: the baseline of a category-7 indicator is its result last year when it is the same indicator.
 
@@ -447,6 +467,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         rows.append(entry_row(entry, entry.indicator, inputs, user_may_report=user_may_report, now=now,
                               central_only=entry.indicator_id in central_only))
     last_year_results(office, round_, rows)
+    previous_for_rows(rows)
     rejections = last_rejections([row.entry for row in rows])
     from certification.selectors import flagged_ids
 

@@ -67,8 +67,8 @@ def round_open(*, round_: Round) -> RoundOpened:
     rounds_table = Indicator.rounds.through._meta.db_table
     sql = f"""
         INSERT INTO {entry.db_table} (office_id, indicator_id, round_id, status, version, score_note, late_penalty,
-                                      created_at, updated_at)
-        SELECT o.id, i.id, %(round)s, %(status)s, 0, '', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
+                                      warnings, created_at, updated_at)
+        SELECT o.id, i.id, %(round)s, %(status)s, 0, '', 0, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP
         FROM {office.db_table} o
         JOIN {indicator.db_table} i ON (
             (o.kind = %(primary)s AND i.applies_to_primary) OR (o.kind = %(secondary)s AND i.applies_to_secondary)
@@ -115,11 +115,25 @@ class EntryClosed(Exception):
 
 
 class InvalidInputs(Exception):
-    """Some typed values are not acceptable; ``errors`` maps each field name to its Thai message."""
+    """Some typed values are not acceptable; ``errors`` maps each field name to its Thai message.
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    ``findings`` are the broken rules among them (``reporting.checks``), for callers that word them again
+    in another language.
+    """
+
+    def __init__(self, errors: dict[str, str], findings=()) -> None:
         super().__init__(errors)
         self.errors = errors
+        self.findings = list(findings)
+
+
+class NeedsConfirmation(Exception):
+    """The values raise warnings the user has not confirmed: nothing is written until they are."""
+
+    def __init__(self, findings, token: str) -> None:
+        super().__init__(token)
+        self.findings = list(findings)
+        self.token = token
 
 
 class VersionConflict(Exception):
@@ -325,15 +339,17 @@ def _diff(indicator: Indicator, old: Inputs, new: Inputs) -> list[tuple[str, str
     return found
 
 
-def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
+def entries_write_inputs(items, *, user, source: str, now, warnings: Mapping[int, list] | None = None) -> list[ValueChange]:
     """Write new inputs for several (entry, indicator, old, new): values, steps, scores, audit, status.
 
     A constant number of queries for any number of entries, plus two per entry whose status changes.
     The entries must be locked by the caller's transaction. Every door that scores an entry (the entry page,
     the central grid and upload, the API, the demo) comes through here, so this is where the values carried
     from earlier rounds are read (``selectors.carried_inputs``) and where the later rounds that carry a
-    changed value are scored again (``_rescore_carried``).
+    changed value are scored again (``_rescore_carried``). ``warnings`` is each entry's confirmed
+    warnings after the save (``reporting.checks.Checked.store``), stored on the entry.
     """
+    warnings = warnings or {}
     items = list(items)
     for entry, indicator, _old, _new in items:
         entry.indicator = indicator
@@ -369,6 +385,8 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
         result = outcome(indicator, entry.round, new)
         entry.result, entry.self_score, entry.score_note = result.result, result.score, result.note[:255]
         entry.level_id, entry.passed, entry.updated_at = new.level_id, new.passed, now
+        if entry.pk in warnings:
+            entry.warnings = warnings[entry.pk]
         touched.append(entry)
         complete = is_complete(indicator, entry.round, new)
         if complete and entry.status in (Entry.Status.NOT_REPORTED, Entry.Status.REJECTED) and (diff or entry.status == Entry.Status.NOT_REPORTED):
@@ -381,7 +399,8 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
     if steps:
         StepValue.objects.bulk_create(steps, update_conflicts=True, unique_fields=["entry", "step"], update_fields=["done"])
     if touched:
-        Entry.objects.bulk_update(touched, ["result", "self_score", "score_note", "level", "passed", "version", "updated_at"])
+        Entry.objects.bulk_update(touched, ["result", "self_score", "score_note", "level", "passed", "version", "updated_at",
+                                            "warnings"])
     if answers:
         Answer.objects.bulk_create(answers, update_conflicts=True, unique_fields=["entry"], update_fields=["text", "links"])
     if proposals:
@@ -482,12 +501,15 @@ def _score_carried_only(round_: Round, now) -> None:
 
 
 def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_version: int, now=None,
-                      source: str = ValueChange.Source.ENTRY_PAGE, confirm_clear: bool = True) -> Saved:
+                      source: str = ValueChange.Source.ENTRY_PAGE, confirm_clear: bool = True,
+                      confirm_warnings: bool | str = False) -> Saved:
     """Save what the district typed for one indicator: all of it or nothing.
 
     Raises EntryClosed (the round is not open, or the entry is certified), VersionConflict (someone saved
-    since ``expected_version`` was read: nothing is written, the caller shows what changed) or
-    InvalidInputs (every wrong field with its message: nothing is written). With ``confirm_clear`` False
+    since ``expected_version`` was read: nothing is written, the caller shows what changed),
+    InvalidInputs (every wrong field with its message, broken error rules included: nothing is written) or
+    NeedsConfirmation (warnings not confirmed: nothing is written; ``confirm_warnings`` is True or the
+    token of the warnings the user saw, ``reporting.checks``). With ``confirm_clear`` False
     (the entry page's form), a save that would empty a saved value raises ClearNotConfirmed and writes
     nothing: clearing is a deliberate, confirmed act there, never an empty box saved by accident. Permission to report for
     the entry's district is the caller's (the view's) check; the time and status rules are checked here,
@@ -520,19 +542,35 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
                 back = entry.status == Entry.Status.AWAITING and not is_complete(indicator, entry.round, new)
                 raise ClearNotConfirmed(cleared=cleared, back_to_not_reported=back)
         items = [(entry, indicator, current, new)]
+        warnings = _check_values(items, entry.round, confirm_warnings, user=user, now=now)
         if new.proposal == current.proposal:
-            changes = entries_write_inputs(items, user=user, source=source, now=now)
+            changes = entries_write_inputs(items, user=user, source=source, now=now, warnings=warnings)
         else:
             _check_proposal_unique(entry, new.proposal)
             try:
                 with transaction.atomic():
-                    changes = entries_write_inputs(items, user=user, source=source, now=now)
+                    changes = entries_write_inputs(items, user=user, source=source, now=now, warnings=warnings)
             except IntegrityError:
                 # Another save proposed the same indicator for another dimension a moment ago: the database's
                 # unique (office, round, name) refused this one; say so as the check above would have.
                 _check_proposal_unique(entry, new.proposal)
                 raise
     return Saved(entry=entry, indicator=indicator, inputs=new, changes=changes)
+
+
+def _check_values(items, round_: Round, confirm: bool | str, *, user, now) -> dict[int, list]:
+    """The rules and warnings of ``reporting.checks`` for one entry's save: raises, or returns what to store."""
+    from reporting import checks
+
+    checked = checks.entries_check(items, round_)
+    entry, indicator, _old, _new = items[0]
+    if checked.errors:
+        findings = checked.errors[entry.pk]
+        raise InvalidInputs(checks.field_messages(indicator, findings, variable_field), findings)
+    pending = checked.all_pending
+    if not checks.is_confirmed(confirm, pending):
+        raise NeedsConfirmation(pending, checks.warnings_token(pending))
+    return checked.store(items, user=user, now=now)
 
 
 def _check_proposal_unique(entry: Entry, proposal: Proposal) -> None:

@@ -17,6 +17,7 @@ from certification.selectors import flagged_ids
 from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for
 from reporting.access import entry_for
+from reporting.checks import entries_check
 from reporting.compute import indicator_config, outcome
 from reporting.models import Entry
 from reporting.selectors import (
@@ -26,6 +27,7 @@ from reporting.selectors import (
     entry_row,
     is_central_only,
     last_rejections,
+    previous_for_rows,
     status_counts,
     stored_inputs,
 )
@@ -33,6 +35,7 @@ from reporting.services import (
     ClearNotConfirmed,
     EntryClosed,
     InvalidInputs,
+    NeedsConfirmation,
     VersionConflict,
     entry_save_values,
     parse_district_inputs,
@@ -121,12 +124,13 @@ def _add_files(page, user) -> None:
 
 
 def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, conflict=None, saved=None,
-                 clear=None):
+                 clear=None, warnings=None):
     row = entry_row(entry, indicator, inputs, user_may_report=may_report_for(request.user, entry.office),
                     now=timezone.now(), typed=typed, errors=errors, central_only=is_central_only(indicator, entry.round))
     row.rejection = last_rejections([entry]).get(entry.pk)
     row.new_data = entry.pk in flagged_ids([entry.pk], "district")
-    return {"row": row, "conflict": conflict, "saved": saved, "clear": clear}
+    previous_for_rows([row])
+    return {"row": row, "conflict": conflict, "saved": saved, "clear": clear, "warnings": warnings}
 
 
 def _saved_note(before: str, saved) -> str:
@@ -180,7 +184,8 @@ def entry_save(request: HttpRequest, pk: int) -> HttpResponse:
     status_before = entry.status
     try:
         saved = entry_save_values(entry=entry, user=request.user, raw=request.POST, expected_version=expected,
-                                  confirm_clear=request.POST.get("confirm_clear") == "1")
+                                  confirm_clear=request.POST.get("confirm_clear") == "1",
+                                  confirm_warnings=request.POST.get("confirm_warnings", "")[:64])
     except EntryClosed as exc:
         indicator, inputs = _load(entry)
         entry.refresh_from_db()
@@ -205,6 +210,12 @@ def entry_save(request: HttpRequest, pk: int) -> HttpResponse:
         indicator, inputs = _load(entry)
         context = _row_context(request, entry, indicator, inputs, typed=typed, errors=exc.errors)
         return _respond(request, context, error=_("ยังไม่ได้บันทึก: แก้ไขค่าที่มีข้อความสีแดงก่อน"), status=422)
+    except NeedsConfirmation as exc:
+        entry.refresh_from_db()
+        indicator, inputs = _load(entry)
+        context = _row_context(request, entry, indicator, inputs, typed=typed, warnings=exc)
+        return _respond(request, context, error=_(
+            "ยังไม่ได้บันทึก: ตรวจสอบคำเตือนด้านล่าง แก้ค่าถ้าพิมพ์ผิด หรือกด “ยืนยันค่านี้” ถ้าค่าถูกต้อง"), status=422)
     except ClearNotConfirmed as exc:
         entry.refresh_from_db()
         indicator, inputs = _load(entry)
@@ -246,6 +257,7 @@ def _respond(request, context, *, error: str, status: int) -> HttpResponse:
     return render(request, "reporting/entry_page.html", {
         "page": page, "status": "", "query": "", "statuses": Entry.Status.choices, "focus": row.entry.pk,
         "conflict": context.get("conflict"), "row_error": error, "clear": context.get("clear"),
+        "warnings": context.get("warnings"),
         "unsaved": context.get("unsaved"), "entry_messages": entry_messages(),
     }, status=status)
 
@@ -261,7 +273,10 @@ def entry_preview(request: HttpRequest, pk: int) -> HttpResponse:
     except InvalidInputs as exc:
         return _with_clock(render(request, "reporting/_preview.html", {"errors": exc.errors, "entry": entry}), entry.round)
     would = outcome(indicator, entry.round, new)
-    return _with_clock(render(request, "reporting/_preview.html", {"would": would, "entry": entry}), entry.round)
+    checked = entries_check([(entry, indicator, inputs, new)], entry.round)
+    return _with_clock(render(request, "reporting/_preview.html", {
+        "would": would, "entry": entry, "findings": checked.errors.get(entry.pk, []) + checked.pending.get(entry.pk, []),
+    }), entry.round)
 
 
 @login_required

@@ -168,7 +168,8 @@ def test_the_example_script_uploads_a_csv_for_every_demo_district(demo, open_rou
 
     districts = all_districts(open_round)
     csv_path = tmp_path / "values.csv"
-    csv_path.write_text("office,A,B\n" + "".join(f"{o.code},{90 + n},100\n" for n, o in enumerate(districts)),
+    # 11.2's rule A <= B holds for every row (B = 120 schools, A at most 90 + the number of districts).
+    csv_path.write_text("office,A,B\n" + "".join(f"{o.code},{90 + n},120\n" for n, o in enumerate(districts)),
                         encoding="utf-8")
 
     class Answer(io.BytesIO):
@@ -197,4 +198,16 @@ def test_the_example_script_uploads_a_csv_for_every_demo_district(demo, open_rou
     module.main("11.2", str(csv_path))
     assert "districts changed" in capsys.readouterr().out
     for n, office in enumerate(districts):
-        assert values_of(entry_of(office.code, "11.2", open_round)) == {"A": Decimal(90 + n), "B": Decimal(100)}
+        assert values_of(entry_of(office.code, "11.2", open_round)) == {"A": Decimal(90 + n), "B": Decimal(120)}
+
+
+@pytest.mark.parametrize(("path", "body"), [
+    # An entry id beyond a 64-bit key: passed to the query it was a server error on SQLite.
+    ("/district-values", {"items": [{"entry": 2**70, "version": 0, "values": {"A": "1"}}]}),
+    ("/central-values", {"round": 2**70, "items": [{"office": "1001", "indicator": 1, "values": {"A": "1"}}]}),
+    ("/central-values", {"round": 1, "items": [{"office": "1001", "indicator": 2**70, "values": {"A": "1"}}]}),
+])
+def test_an_id_too_large_for_the_database_is_refused_as_invalid_not_a_server_error(api_as, demo, path, body):
+    user = demo["bkk1"] if path == "/district-values" else demo["finance"]
+    response = api_as(issue(user, "write")).post(path, body)
+    assert response.status_code == 422, response.content

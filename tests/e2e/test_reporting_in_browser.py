@@ -83,3 +83,36 @@ def test_a_district_enters_its_values_sees_scores_and_statuses_and_not_another_d
     theirs = Entry.objects.get(office__code="1002", indicator__code="11.5", round=twelve_month_round_open)
     response = page.goto(f"{live_server.url}/reporting/entries/{theirs.pk}/history/")
     assert response.status == 404
+
+
+def test_a_warning_is_confirmed_in_place_and_an_error_rule_refuses(page, live_server, screenshot_dir,
+                                                                  twelve_month_round_open):
+    from indicators.models import Indicator, ValidationRule
+
+    i115 = Indicator.objects.get(code="11.5", framework__fiscal_year__year=2569)
+    ValidationRule.objects.create(indicator=i115, left="B", operator="<=", right="A", severity="warning",
+                                  message="ส่งข้อมูลถูกต้องครบถ้วน (B) แต่ยังไม่ได้ส่งข้อมูล (A): ตรวจสอบ A และ B")
+    log_in(page, live_server, "bkk1")
+    page.goto(f"{live_server.url}/reporting/rounds/{twelve_month_round_open.pk}/")
+    block = entry_block(page, "11.5")
+    block.get_by_test_id("input-A").fill("0")
+    block.get_by_test_id("input-B").fill("1")
+    block.get_by_test_id("save").click()
+    block.get_by_test_id("warnings").wait_for()
+    assert "ตรวจสอบ A และ B (A = 0, B = 1)" in block.get_by_test_id("warning").inner_text()
+    assert block.get_by_test_id("input-B").input_value() == "1"  # nothing lost
+    block.screenshot(path=str(screenshot_dir / "entry-warning-1280.png"))
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()  # at phone width, as a phone loads it; the warning comes back with the same values
+    block = entry_block(page, "11.5")
+    block.get_by_test_id("input-A").fill("0")
+    block.get_by_test_id("input-B").fill("1")
+    block.get_by_test_id("save").click()
+    block.get_by_test_id("warnings").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    block.screenshot(path=str(screenshot_dir / "entry-warning-390.png"))
+    assert not Entry.objects.get(indicator=i115, round=twelve_month_round_open, office__code="1001").values.exists()
+    block.get_by_test_id("confirm-warnings").click()
+    block.get_by_test_id("saved").wait_for()
+    entry = Entry.objects.get(indicator=i115, round=twelve_month_round_open, office__code="1001")
+    assert entry.values.count() == 2 and len(entry.warnings) == 1

@@ -13,7 +13,7 @@ from tests.indicators.test_configuration import TestTree
 
 pytestmark = pytest.mark.django_db
 
-INLINES = ["variables", "thresholds", "steps", "levels", "components"]
+INLINES = ["variables", "rules", "thresholds", "steps", "levels", "components"]
 
 
 def indicator_post(fw, grp, *, formula="A / B * 100", thresholds=("80", "85", "90", "95", "100"), variables=("A", "B")):

@@ -21,6 +21,7 @@ from indicators.models import (
     MilestoneStep,
     Round,
     RubricLevel,
+    ValidationRule,
     Variable,
 )
 from indicators.workbook import (
@@ -68,7 +69,11 @@ def build_framework(year: FiscalYear, owner: Office) -> Framework:
     k11.rounds.set([round_12])
     k11.variables.get(code="A").rounds.set([round_12])
     Variable.objects.filter(indicator=k11, code="B").update(minimum=Decimal("0"), maximum=Decimal("1000.125"),
-                                                             kind=Variable.Kind.INTEGER, source=Variable.Source.CENTRAL)
+                                                             kind=Variable.Kind.INTEGER, source=Variable.Source.CENTRAL,
+                                                             change_factor=Decimal("2"), peer_factor=Decimal("3.5"))
+    ValidationRule.objects.create(indicator=k11, left="A", operator="<=", right="B", severity="error",
+                                  message="A ต้องไม่มากกว่า B", message_en="A cannot exceed B", order=1)
+    ValidationRule.objects.create(indicator=k11, left="result", operator="<=", right="100", severity="warning", order=2)
     k12 = Indicator.objects.create(framework=fw, group=g1, code="1.2", name="ตัวชี้วัดถัวเฉลี่ย", weight=Decimal("30"),
                                    method=Indicator.Method.WEIGHTED, order=2)
     quantitative(fw, "1.2.1", "100", parent=k12, thresholds=("10", "8", "6", "4", "2"), formula="A * 100 / B")
@@ -114,7 +119,9 @@ def canonical(fw: Framework) -> dict:
                 "parent": i.parent.code if i.parent else "", "group": i.group.code if i.group else "",
                 "owner": i.owner.code if i.owner else "", "rounds": months(i.rounds),
                 "variables": sorted((v.code, v.name, v.unit, v.kind, v.source, v.minimum, v.maximum, v.order,
-                                     tuple(months(v.rounds))) for v in i.variables.all()),
+                                     tuple(months(v.rounds)), v.change_factor, v.peer_factor) for v in i.variables.all()),
+                "rules": sorted((r.left, r.operator, r.right, r.severity, r.message, r.message_en, r.order)
+                                for r in i.rules.all()),
                 "thresholds": sorted((t.level, t.value) for t in i.thresholds.all()),
                 "steps": sorted((s.number, s.description, s.sub_items) for s in i.steps.all()),
                 "levels": sorted((lv.code, lv.name, lv.score, lv.criteria) for lv in i.levels.all()),
@@ -170,7 +177,7 @@ def test_export_then_import_into_another_year_gives_the_same_framework(bureau):
     plan = framework_import_preview(content=content, fiscal_year=target)
     assert plan.errors == []
     assert plan.summary == {"framework": 1, "groups": 3, "indicators": 6, "variables": 4, "thresholds": 2, "steps": 5,
-                            "levels": 3, "components": 2}
+                            "levels": 3, "components": 2, "rules": 2}
 
     copy = framework_import_apply(content=content, fiscal_year=target)
     assert copy.fiscal_year == target and copy.status == Framework.Status.DRAFT
@@ -283,8 +290,8 @@ def test_export_takes_a_bounded_number_of_queries(bureau, django_assert_max_num_
         indicator.rounds.set(year.rounds.filter(months=12))
     fw = Framework.objects.select_related("fiscal_year").get(pk=fw.pk)
     # groups; indicators (+owner, group, parent); their rounds, variables, variables' rounds, thresholds,
-    # steps, levels, components (+source)
-    with django_assert_max_num_queries(9):
+    # steps, levels, rules, components (+source)
+    with django_assert_max_num_queries(10):
         content = framework_export_xlsx(framework=fw)
     assert openpyxl.load_workbook(io.BytesIO(content))["indicators"].max_row == 31
 
