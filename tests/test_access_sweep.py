@@ -88,6 +88,8 @@ TABLE: dict[str, Row] = {
     # Configuration: administrators (executives may read the tree); to anyone else these pages do not exist.
     "indicators:framework_tree": row("GET", "framework", LOGIN, 404, 404, 404, 404, 200, 200),
     "indicators:framework_export": row("GET", "framework", LOGIN, 404, 404, 404, 404, 404, 200),
+    # Criteria changes: administrators only; to anyone else the framework's history does not exist.
+    "indicators:framework_history": row("GET", "framework", LOGIN, 404, 404, 404, 404, 404, 200),
     "indicators:framework_import": row("GET", "", LOGIN, 404, 404, 404, 404, 404, 200),
     "indicators:framework_import_confirm": row("POST", "", LOGIN, 404, 404, 404, 404, 404, 302),
     # Data entry: the district's own entries only.
@@ -114,6 +116,8 @@ TABLE: dict[str, Row] = {
     "certification:deadlines": row("GET", "", LOGIN, 403, 403, 403, 403, 403, 200),
     "certification:deadlines_run": row("POST", "", LOGIN, 403, 403, 403, 403, 403, 302),
     "certification:overdue": row("GET", "round", LOGIN, 403, 403, 403, 403, 403, 200),
+    "certification:recertify_list": row("GET", "framework", LOGIN, 404, 404, 404, 404, 404, 200),
+    "certification:recertify": row("POST", "framework", LOGIN, 404, 404, 404, 404, 404, 302),
     # Evidence files: the district's own and the owning bureau's.
     "attachments:entry_files": row("GET", "entry_id", LOGIN, 200, 404, 200, 404, 200, 200),
     "attachments:attach": row("POST", "entry_id", LOGIN, 302, 404, 302, 404, 403, 403),
