@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, Round, Variable
@@ -33,7 +34,15 @@ from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
 from krs.spreadsheets import RowIssue, SpreadsheetError, read_table
-from reporting.compute import Inputs, active_variables, central_level, entry_inputs, indicator_config
+from reporting.compute import (
+    Inputs,
+    active_variables,
+    central_level,
+    entry_inputs,
+    formula_variables,
+    indicator_config,
+    result_refusal,
+)
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import format_value, parse_for
 from reporting.services import entries_write_inputs
@@ -416,8 +425,21 @@ def _plan(indicator: Indicator, round_: Round, entries: Mapping[int, Entry], row
         block = central_edit_block(entry, now) if plan.changed else None
         if block:
             errors[(entry_id, "")] = block
+        elif plan.changed and not cell_errors and result_refusal(indicator, round_, plan.new):
+            errors[(entry_id, _refusal_code(indicator, round_, cells))] = _refusal_text(indicator, round_, plan.new)
         plans.append(plan)
     return plans, errors
+
+
+# Evaluated again in each language it is read in: the API answers it in Thai and in English.
+_refusal_text = lazy(result_refusal, str)
+
+
+def _refusal_code(indicator: Indicator, round_: Round, cells: Mapping[str, object]) -> str:
+    """The cell beside which a result too large is shown: the first central variable of the formula sent; "" the row."""
+    codes = [v.code for v in formula_variables(indicator, round_) if v.source == Variable.Source.CENTRAL]
+    sent = [code for code in codes if code in cells]
+    return (sent or codes or [""])[0]
 
 
 def _conflicts(indicator: Indicator, entries: Mapping[int, Entry],
@@ -676,9 +698,10 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
         row = matched[plan.entry.pk]
         row.changes = [UploadChange(v, format_value(old, grouped=True), format_value(new, grouped=True))
                        for v, old, new in plan.changes]
-    # Cells were checked above; what is left is a row that cannot change now (certified, deadline).
-    for (entry_id, _code), message in errors.items():
-        upload.error(matched[entry_id], message)
+    # Cells were checked above; what is left is a row that cannot change now (certified, deadline), or one
+    # whose values give a result too large to keep (placed in the column of one of the formula's variables).
+    for (entry_id, code), message in errors.items():
+        upload.error(matched[entry_id], str(message), labels.get(code))
     upload.errors.sort(key=lambda issue: -1 if issue.row is None else issue.row)
     return upload
 

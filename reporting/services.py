@@ -22,9 +22,11 @@ from reporting.compute import (
     Proposal,
     active_variables,
     district_chooses,
+    formula_variables,
     indicator_config,
     is_complete,
     outcome,
+    result_refusal,
 )
 from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
 from reporting.numbers import format_value, parse_for, parse_value
@@ -98,11 +100,16 @@ class EntryClosed(Exception):
 
 
 class InvalidInputs(Exception):
-    """Some typed values are not acceptable; ``errors`` maps each field name to its Thai message."""
+    """Some typed values are not acceptable; ``errors`` maps each field name to its Thai message.
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    ``refusal`` is set when the values are each fine but their result is too large to keep
+    (``compute.result_refusal``); it is also in ``errors``, beside a variable of the formula.
+    """
+
+    def __init__(self, errors: dict[str, str], refusal: str = "") -> None:
         super().__init__(errors)
         self.errors = errors
+        self.refusal = refusal
 
 
 class VersionConflict(Exception):
@@ -178,7 +185,17 @@ def parse_district_inputs(indicator: Indicator, round_: Round, raw: Mapping[str,
         _parse_proposal(indicator, raw, new, errors)
     if errors:
         raise InvalidInputs(errors)
+    refusal = result_refusal(indicator, round_, new)
+    if refusal:
+        raise InvalidInputs({_refusal_field(indicator, round_, raw): refusal}, refusal)
     return new
+
+
+def _refusal_field(indicator: Indicator, round_: Round, raw: Mapping[str, str]) -> str:
+    """Where the page shows a result too large: beside the first of the formula's variables the district typed."""
+    names = [variable_field(v) for v in formula_variables(indicator, round_) if v.source == Variable.Source.DISTRICT]
+    typed = [name for name in names if name in raw]
+    return (typed or names or ["result"])[0]
 
 
 ANSWER_MAX = 20_000

@@ -176,7 +176,7 @@ def entry_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = parse_district_inputs(indicator, entry.round, request.POST, inputs)
     except InvalidInputs as exc:
-        return render(request, "reporting/_preview.html", {"errors": exc.errors, "entry": entry})
+        return render(request, "reporting/_preview.html", {"errors": exc.errors, "refusal": exc.refusal, "entry": entry})
     would = outcome(indicator, entry.round, new)
     return render(request, "reporting/_preview.html", {"would": would, "entry": entry})
 
