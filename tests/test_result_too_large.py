@@ -106,7 +106,8 @@ def test_the_result_is_refused_with_a_thai_message_naming_the_formulas_variables
 
 def test_the_largest_result_a_value_can_be_is_kept_and_reads_back(client, world, district, district_user, admin_user):
     """999,999,999,999,999.9 is a number anyone may type, so it is a result the column holds — and gives back,
-    even on SQLite, which keeps 15 significant digits and reads it as 10^15 (one digit more than 15 whole)."""
+    even on SQLite, which keeps 15 significant digits and reads it as 10^15 (one digit more than 15 whole).
+    PostgreSQL always read it back; on SQLite a 20-digit column raised on the read."""
     indicator = make_indicator(world, "A / B * 100")
     entry = Entry.objects.get(indicator=indicator, office=district, round=world.round)
     variables = {v.code: v for v in indicator.variables.all()}
@@ -280,3 +281,23 @@ def test_the_district_is_told_beside_its_value_when_the_bureaus_value_is_already
     assert (error["field"], error["code"], error["message_th"]) == ("A", "result_too_large", f"{REFUSED} A และ B")
     assert REFUSED_EN in error["message_en"]
     assert not Value.objects.filter(entry=entry, variable__code="A").exists()
+
+
+def test_a_pmqa_category_7_proposal_counted_in_units_is_refused_before_anything_is_kept(client, db):
+    """Seed 004's category 7: the district's own indicator, result / target × 100; a count has no upper bound."""
+    from reporting.models import ResultProposal
+    from tests.reporting.pmqa_fixtures import pmqa_world
+
+    world = pmqa_world()
+    entry = world.entry("1001", "7.1")
+    client.force_login(world.user("bkk1"))
+    response = client.post(reverse("reporting:entry_save", args=[entry.pk]), {
+        "version": str(entry.version), "kpi_name": "จำนวนนักเรียนที่ได้รับทุน", "kpi_unit": "count",
+        world.variable_field("7.1", "A"): "999999999999999", world.variable_field("7.1", "B"): "1",
+        world.variable_field("7.1", "C"): ""}, **HTMX)
+    assert response["X-KRS-Status"] == "422"
+    html = response.content.decode()
+    assert 'data-testid="error-A"' in html and REFUSED in html
+    entry.refresh_from_db()
+    assert (entry.result, entry.version, entry.status) == (None, 0, "not_reported")
+    assert not ResultProposal.objects.filter(entry=entry).exists() and not Value.objects.filter(entry=entry).exists()
