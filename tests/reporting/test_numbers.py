@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.models import Variable
-from reporting.numbers import format_value, parse_value
+from reporting.numbers import fits, format_value, parse_value
 
 K = Variable.Kind
 D = Decimal
@@ -87,3 +87,17 @@ def test_a_value_written_with_separators_or_thai_digits_reads_back_the_same(valu
     assert parse_value(grouped) == value
     assert parse_value(thai) == value
     assert parse_value(format_value(value)) == value
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("999999999999999.99999", True),   # the largest number anyone may type
+    ("-999999999999999.99999", True),
+    ("999999999999999.999994", True),  # rounds down to the above
+    ("999999999999999.999995", False),  # rounds up to 10^15: 16 whole digits
+    ("1000000000000000", False),
+    ("1E+40", False),                  # more digits than quantize's context: refused before rounding
+    ("NaN", False),
+    ("Infinity", False),
+])
+def test_fits_is_the_typed_bound_after_rounding_to_five_decimals(value, expected):
+    assert fits(Decimal(value)) is expected
