@@ -11,8 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +24,13 @@ from certification import workflow
 from certification.forms import CertifyForm, RejectForm, ReopenForm
 from certification.selectors import bureau_queue, bureau_rounds, default_round, entry_thread
 from certification.services import MessageRefused, flags_seen, message_post
-from indicators.models import Indicator
+from indicators.models import Framework, Indicator
 from krs import permissions
 from krs.http import parse_id, posted_next
 from reporting.access import entry_for
 from reporting.compute import indicator_config
 from reporting.models import Entry
-from reporting.selectors import entry_history, entry_row, last_year_results, stored_inputs
+from reporting.selectors import entry_history, entry_row, last_year_results, recertifications, stored_inputs
 
 QUEUE_PAGE = 50
 
@@ -212,3 +212,39 @@ def message(request: HttpRequest, pk: int) -> HttpResponse:
         return _review(request, entry, forms={"message_error": exc.message, "message_body": body}, status=422)
     messages.success(request, _("ส่งข้อความแล้ว"))
     return redirect(reverse("certification:review", args=[entry.pk]) + "#messages")
+
+
+def _framework_for_administrator(request: HttpRequest, framework_id: int) -> Framework:
+    if not permissions.is_administrator(request.user):
+        raise Http404
+    return get_object_or_404(Framework.objects.select_related("fiscal_year"), pk=framework_id)
+
+
+@login_required
+@require_GET
+def recertify_list(request: HttpRequest, framework_id: int) -> HttpResponse:
+    """Certified entries whose criteria changed: the certified score that counts now and the one the new criteria give."""
+    framework = _framework_for_administrator(request, framework_id)
+    page = Paginator(recertifications(framework=framework), QUEUE_PAGE).get_page(request.GET.get("page"))
+    return render(request, "certification/recertify.html", {"framework": framework, "page": page})
+
+
+@login_required
+@require_POST
+def recertify(request: HttpRequest, framework_id: int) -> HttpResponse:
+    """Certify again, under the criteria now in force, the entries ticked (administrators; each audited)."""
+    framework = _framework_for_administrator(request, framework_id)
+    ids = [pk for pk in map(parse_id, request.POST.getlist("entry")) if pk is not None][:1000]
+    target = reverse("certification:recertify_list", args=[framework.pk])
+    if not ids:
+        messages.error(request, _("เลือกรายการที่จะรับรองใหม่ก่อน"))
+        return redirect(target)
+    listed = set(recertifications(framework=framework).filter(entry_id__in=ids).values_list("entry_id", flat=True))
+    done = workflow.entries_recertify(entry_ids=listed, by=request.user)
+    messages.success(request, ngettext("รับรองใหม่ตามเกณฑ์ใหม่แล้ว %(n)d รายการ", "รับรองใหม่ตามเกณฑ์ใหม่แล้ว %(n)d รายการ",
+                                       len(done)) % {"n": len(done)})
+    if len(done) < len(ids):
+        messages.warning(request, _(
+            "ข้ามไป %(n)d รายการ: ไม่อยู่ในรายการรอรับรองใหม่ของกรอบการประเมินนี้แล้ว หรือเกณฑ์ใหม่คำนวณคะแนนไม่ได้ "
+            "(เปิดให้แก้ไขอีกครั้งจากหน้ารายละเอียดของรายการแทน)") % {"n": len(ids) - len(done)})
+    return redirect(target)

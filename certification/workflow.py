@@ -48,6 +48,10 @@ TRANSITIONS: dict[str, Transition] = {
     # district as if rejected, with a fix deadline; not fixed by then, the sweep scores it again (close_fix).
     "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED), Status.REJECTED, "administrator",
                                 pgettext_lazy("workflow action", "เปิดให้แก้ไขรายการที่ระบบให้คะแนน")),
+    # The framework's criteria changed after certification (reporting.models.Recertification): an administrator
+    # certifies the entry again with the score the criteria now in force give (entries_recertify).
+    "recertify": Transition((Status.CERTIFIED,), Status.CERTIFIED, "administrator",
+                            pgettext_lazy("workflow action", "รับรองใหม่ตามเกณฑ์ใหม่")),
     # Taken only by the deadline sweep (certification.deadlines), never by a person: 1.00000 and locked.
     "close": Transition((Status.NOT_REPORTED,), Status.SYSTEM_UNREPORTED, "system",
                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่ง")),
@@ -220,7 +224,12 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
         raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
     at = at or timezone.now()
     if entry.status not in (Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED):
-        _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
+        from reporting.models import Recertification
+
+        with transaction.atomic():
+            _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
+            # Reopened, it is no longer waiting to be certified again under changed criteria: its bureau will.
+            Recertification.objects.filter(entry=entry).delete()
         return True
     if fix_deadline is None or fix_deadline <= at:
         raise TransitionRefused(_("เปิดให้แก้ไขรายการที่ระบบให้คะแนนต้องกำหนดวันเวลาแก้ไขที่ยังไม่ถึง"))
@@ -257,6 +266,57 @@ def entries_certify(*, entry_ids, by, at: datetime | None = None) -> list[int]:
             for pk in ids
         ])
     return ids
+
+
+def entries_recertify(*, entry_ids, by, at: datetime | None = None) -> list[int]:
+    """Certify again, with the score the criteria now in force give, certified entries whose criteria changed.
+
+    Administrators only. Each entry taken must still be certified and on the re-certification list with a
+    score (``reporting.models.Recertification``; one the new criteria cannot score is reopened instead).
+    Its official score becomes that score, a StatusEvent "certified → certified" records old → new and
+    the reason of the criteria change, and it comes off the list. Others are left (the caller says how
+    many). Four queries whatever the count: lock, update, events, clean-up.
+    """
+    from django.db.models import OuterRef, Subquery
+
+    from reporting.models import Recertification
+
+    at = at or timezone.now()
+    if not permissions.is_administrator(by):
+        return []
+    with transaction.atomic():
+        rows = list(
+            Recertification.objects.select_for_update(of=("self",))
+            .filter(entry_id__in=list(entry_ids), entry__status=Status.CERTIFIED, new_score__isnull=False)
+            .select_related("change")
+        )
+        if not rows:
+            return []
+        ids = [row.entry_id for row in rows]
+        listed = Recertification.objects.filter(entry_id=OuterRef("pk"))
+        Entry.objects.filter(pk__in=ids).update(official_score=Subquery(listed.values("new_score")[:1]), updated_at=at)
+        StatusEvent.objects.bulk_create([
+            StatusEvent(entry_id=row.entry_id, from_status=Status.CERTIFIED, to_status=Status.CERTIFIED, by=by, at=at,
+                        comment=_recertify_comment(row))
+            for row in rows
+        ])
+        Recertification.objects.filter(entry_id__in=ids).delete()
+    return ids
+
+
+def _recertify_comment(row) -> str:
+    text = _("รับรองใหม่ตามเกณฑ์ใหม่: คะแนน %(old)s → %(new)s") % {"old": row.old_score, "new": row.new_score}
+    if row.change is not None:
+        text += _(" (เปลี่ยน%(what)sของ%(subject)s เมื่อ %(when)s: %(reason)s)") % {
+            "what": row.change.label, "subject": row.change.subject, "reason": row.change.reason,
+            "when": _thai_date(row.change.changed_at)}
+    return text
+
+
+def _thai_date(value) -> str:
+    from krs.thaicalendar import format_thai_date
+
+    return format_thai_date(value, with_time=True)
 
 
 def entries_system_score(*, action: str, round_id: int, at: datetime, comment: str) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -377,6 +378,24 @@ class Variable(models.Model):
     def __str__(self) -> str:
         return f"{self.code}: {self.name}"
 
+    def carried_from(self, round_: Round, indicator_round_ids: set[int]) -> Round | None:
+        """The earlier round whose value of this variable counts in ``round_``, where it is not reported.
+
+        The latest round of the same fiscal year before ``round_`` in which the variable is reported and
+        its indicator evaluated (``indicator_round_ids``: the indicator's rounds, empty = every round).
+        None when the variable is reported in ``round_`` (nothing is carried) or in no such round. Reads
+        ``rounds`` (prefetch it).
+        """
+        rounds = list(self.rounds.all())
+        if not rounds or any(r.pk == round_.pk for r in rounds):
+            return None
+        earlier = [
+            r for r in rounds
+            if r.fiscal_year_id == round_.fiscal_year_id and r.months < round_.months
+            and (not indicator_round_ids or r.pk in indicator_round_ids)
+        ]
+        return max(earlier, key=lambda r: r.months, default=None)
+
     def clean(self) -> None:
         if self.code and not self.code.isidentifier():
             raise ValidationError({"code": _("รหัสตัวแปรต้องขึ้นต้นด้วยตัวอักษร และมีแต่ตัวอักษรหรือตัวเลข เช่น A, B, C1")})
@@ -468,3 +487,64 @@ class DerivedComponent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.code} × {self.weight}"
+
+
+class CriteriaChange(models.Model):
+    """One audited change of a published framework's scoring: who, when, what, old → new, and why.
+
+    Written by ``indicators.services.framework_change_criteria`` in the same transaction as the change
+    (seed 002 allows an agreement's details to change on request until 31 March and 31 October). One
+    row per thing that changed; old and new are kept as the text people read. Drafts are not audited.
+    """
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="criteria_changes",
+                                  verbose_name=_("กรอบการประเมิน"))
+    # The indicator or group changed; kept as text too (``subject``) so the row reads the same if it goes.
+    indicator = models.ForeignKey(Indicator, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name=_("ตัวชี้วัด"))
+    group = models.ForeignKey(Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                              verbose_name=_("มิติ/หมวด"))
+    subject = models.CharField(_("รายการ"), max_length=300)
+    field = models.CharField(_("เกณฑ์ที่เปลี่ยน"), max_length=40)
+    old_value = models.TextField(_("ค่าเดิม"), blank=True)
+    new_value = models.TextField(_("ค่าใหม่"), blank=True)
+    reason = models.TextField(_("เหตุผลการเปลี่ยนแปลง"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("เปลี่ยนโดย"))
+    changed_at = models.DateTimeField(_("เปลี่ยนเมื่อ"))
+
+    class Meta:
+        verbose_name = _("การเปลี่ยนเกณฑ์การให้คะแนน")
+        verbose_name_plural = _("การเปลี่ยนเกณฑ์การให้คะแนน")
+        ordering = ["framework", "-changed_at", "-pk"]
+        indexes = [models.Index(fields=["framework", "changed_at"], name="criteria_change_framework_at")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} · {self.field}: {self.old_value or '–'} → {self.new_value or '–'}"
+
+    @property
+    def label(self) -> str:
+        """What changed, as people read it."""
+        return CRITERIA_LABELS.get(self.field, self.field)
+
+
+# The parts of a framework that its scores depend on (CriteriaChange.field), as people read them.
+CRITERIA_LABELS = {
+    "created": _("เพิ่มเข้ากรอบการประเมิน"),
+    "removed": _("นำออกจากกรอบการประเมิน"),
+    "method": _("วิธีการประเมิน"),
+    "formula": _("สูตรคำนวณ"),
+    "target": _("ค่าเป้าหมาย"),
+    "pass_score": _("คะแนนเมื่อสำเร็จ"),
+    "fail_score": _("คะแนนเมื่อไม่สำเร็จ"),
+    "thresholds": _("เกณฑ์การให้คะแนน (ระดับ 1–5)"),
+    "direction": _("ทิศทางของเกณฑ์"),
+    "steps": _("ขั้นตอนการดำเนินงาน"),
+    "levels": _("ระดับตามเกณฑ์"),
+    "components": _("ที่มาของคะแนน (ตัวชี้วัดอื่น)"),
+    "variables": _("ตัวแปร"),
+    "weight": _("น้ำหนัก"),
+    "place": _("ตำแหน่งในโครงสร้าง"),
+    "rounds": _("รอบที่ประเมิน"),
+    "applies_to": _("ใช้กับ สพป./สพม."),
+}

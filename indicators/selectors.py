@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from indicators.models import DerivedComponent, Framework, Group, Indicator
+from indicators.models import DerivedComponent, Framework, Group, Indicator, Variable
 
 HUNDRED = Decimal(100)
 
@@ -167,3 +167,97 @@ def overall_score(roots: list[TreeNode], *, round_, office_kind: str, scores: di
     from indicators.scoring import tree_score
 
     return tree_score(score_tree(roots, round_=round_, office_kind=office_kind, scores=scores))
+
+
+# --- What a framework's scores depend on, as text (the audit of criteria changes) ---------------------
+
+# The criteria whose change moves an indicator's own entries' scores (reporting.services.entries_rescore).
+# Weights, the place in the tree, rounds, office kinds and derived components only change how the tree
+# adds scores up, which every report computes when it is read.
+ENTRY_CRITERIA = frozenset({"method", "formula", "target", "pass_score", "fail_score", "thresholds", "direction",
+                            "steps", "levels", "variables"})
+
+CriteriaKey = tuple[str, int]  # ("indicator", pk) or ("group", pk)
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """One indicator's or group's scoring as people read it: ``fields`` maps a CriteriaChange.field to its text."""
+
+    subject: str
+    framework_id: int
+    fields: dict[str, str]
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return "0" if text in ("-0", "") else text
+
+
+def _direction(values: list[Decimal]) -> str:
+    if len(values) == 5 and all(a < b for a, b in zip(values, values[1:], strict=False)):
+        return str(_("ค่ามากกว่าดีกว่า"))
+    if len(values) == 5 and all(a > b for a, b in zip(values, values[1:], strict=False)):
+        return str(_("ค่าน้อยกว่าดีกว่า"))
+    return ""
+
+
+def _round_names(rounds) -> str:
+    months = sorted(r.months for r in rounds)
+    return ", ".join(str(_("%(months)s เดือน") % {"months": m}) for m in months) if months else str(_("ทุกรอบ"))
+
+
+def criteria_snapshot(*, indicator_ids=(), group_ids=()) -> dict[CriteriaKey, Criteria]:
+    """The scoring of these indicators and groups as stored now (8 queries for any number)."""
+    found: dict[CriteriaKey, Criteria] = {}
+    indicator_ids, group_ids = list(indicator_ids), list(group_ids)
+    if indicator_ids:
+        indicators = Indicator.objects.filter(pk__in=indicator_ids).select_related("group", "parent").prefetch_related(
+            "rounds", "thresholds", "steps", "levels",
+            Prefetch("variables", queryset=Variable.objects.prefetch_related("rounds")),
+            Prefetch("components", queryset=DerivedComponent.objects.select_related("source")),
+        )
+        for indicator in indicators:
+            thresholds = sorted(indicator.thresholds.all(), key=lambda t: t.level)
+            values = [t.value for t in thresholds]
+            place = (_("ใต้ตัวชี้วัด %(code)s") % {"code": indicator.parent.code} if indicator.parent_id
+                     else str(indicator.group) if indicator.group_id else "")
+            kinds = [str(label) for flag, label in ((indicator.applies_to_primary, _("สพป.")),
+                                                     (indicator.applies_to_secondary, _("สพม."))) if flag]
+            found[("indicator", indicator.pk)] = Criteria(
+                subject=str(_("ตัวชี้วัด %(code)s") % {"code": indicator.code}),
+                framework_id=indicator.framework_id,
+                fields={
+                    "method": str(indicator.get_method_display()),
+                    "formula": indicator.formula,
+                    "target": _number(indicator.target),
+                    "pass_score": _number(indicator.pass_score),
+                    "fail_score": _number(indicator.fail_score),
+                    "thresholds": " · ".join(f"{t.level}: {_number(t.value)}" for t in thresholds),
+                    "direction": _direction(values),
+                    "steps": " · ".join(
+                        f"{s.number}: {s.description}" + (f" ({s.sub_items})" if s.sub_items > 1 else "")
+                        for s in sorted(indicator.steps.all(), key=lambda s: s.number)),
+                    "levels": " · ".join(f"{lv.name} = {_number(lv.score)}"
+                                         for lv in sorted(indicator.levels.all(), key=lambda lv: (lv.score, lv.code))),
+                    "components": " · ".join(f"{c.source.code} × {_number(c.weight)}"
+                                             for c in sorted(indicator.components.all(), key=lambda c: c.source.code)),
+                    "variables": " · ".join(
+                        f"{v.code} ({v.get_source_display()}, {_round_names(v.rounds.all())})"
+                        for v in sorted(indicator.variables.all(), key=lambda v: v.code)),
+                    "weight": _number(indicator.weight),
+                    "place": place,
+                    "rounds": _round_names(indicator.rounds.all()),
+                    "applies_to": ", ".join(kinds),
+                },
+            )
+    if group_ids:
+        for group in Group.objects.filter(pk__in=group_ids).select_related("parent"):
+            found[("group", group.pk)] = Criteria(
+                subject=str(group),
+                framework_id=group.framework_id,
+                fields={"weight": _number(group.weight), "place": str(group.parent) if group.parent_id else ""},
+            )
+    return found

@@ -1,6 +1,9 @@
-"""Writes of the configuration: publishing a framework, copying it to the next fiscal year."""
+"""Writes of the configuration: publishing a framework, copying it to the next fiscal year, and the audited
+change of a published framework's criteria."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,28 +12,70 @@ from django.utils.translation import gettext as _
 
 from indicators.formula import FormulaError, parse_formula
 from indicators.models import (
+    CriteriaChange,
     DerivedComponent,
     FiscalYear,
     Framework,
     Group,
     Indicator,
     MilestoneStep,
+    Round,
     RubricLevel,
     Threshold,
+    Variable,
 )
 from indicators.scoring import score_linear
-from indicators.selectors import framework_tree, weight_problems
+from indicators.selectors import ENTRY_CRITERIA, Criteria, CriteriaKey, framework_tree, weight_problems
 
 
 def framework_problems(*, framework: Framework) -> list[str]:
     """Everything that stops a framework from being published, in Thai; empty when it is ready."""
     roots = framework_tree(framework)
     problems = weight_problems(roots)
+    leaves = []
     for root in roots:
         for node in root.walk():
             if node.is_group:
                 continue
             problems.extend(indicator_problems(indicator=node.obj, has_children=bool(node.children)))
+            if not node.children:
+                leaves.append(node.obj)
+    problems.extend(round_problems(framework=framework, indicators=leaves))
+    return problems
+
+
+def round_problems(*, framework: Framework, indicators: list[Indicator]) -> list[str]:
+    """Every (indicator, round) in which an indicator is evaluated but its formula names a variable that has no
+    value to use: not reported in that round, nor in an earlier round of the year in which the indicator is
+    evaluated (``Variable.carried_from``, docs/scoring.md). 2 queries for the whole framework.
+    """
+    rounds = list(Round.objects.filter(fiscal_year_id=framework.fiscal_year_id).select_related("fiscal_year").order_by("months"))
+    if not rounds:
+        return []
+    variables: dict[int, list[Variable]] = {}
+    for variable in Variable.objects.filter(indicator__in=[i.pk for i in indicators]).prefetch_related("rounds"):
+        variables.setdefault(variable.indicator_id, []).append(variable)
+    problems = []
+    for indicator in indicators:
+        if not indicator.formula or indicator.method == Indicator.Method.DERIVED:
+            continue
+        try:
+            used = parse_formula(indicator.formula, variables={v.code for v in variables.get(indicator.pk, [])}).variables_used
+        except FormulaError:
+            continue  # indicator_problems names it
+        ids = {r.pk for r in indicator.rounds.all()}
+        for round_ in rounds:
+            if not indicator.is_active_in(round_, ids):
+                continue
+            missing = sorted(
+                v.code for v in variables.get(indicator.pk, []) if v.code in used
+                and v.rounds.all() and round_ not in v.rounds.all() and v.carried_from(round_, ids) is None
+            )
+            if missing:
+                problems.append(_(
+                    "%(code)s: ประเมินใน%(round)s แต่ตัวแปร %(variables)s ไม่ได้รายงานในรอบนี้หรือรอบก่อนหน้าของปีงบประมาณ "
+                    "จึงคำนวณผลในรอบนี้ไม่ได้ — ให้รายงานตัวแปรในรอบนี้ (หรือรอบก่อนหน้า) หรือไม่ประเมินตัวชี้วัดในรอบนี้"
+                ) % {"code": indicator.code, "round": round_.label, "variables": ", ".join(missing)})
     return problems
 
 
@@ -178,3 +223,85 @@ def framework_indicators_for_copy(framework: Framework):
 def _replace_year(name: str, old: int, new: int) -> str:
     return name.replace(str(old), str(new)) if str(old) in name else f"{name} ({new})"
 
+
+
+# --- Changing a published framework's criteria -------------------------------------------------------
+
+
+def criteria_reason_message() -> str:
+    return _("กรอบการประเมินนี้ประกาศใช้แล้ว: การเปลี่ยนเกณฑ์การให้คะแนนต้องระบุเหตุผลการเปลี่ยนแปลง "
+             "(เช่น คำขอปรับรายละเอียดคำรับรองฯ ที่ได้รับอนุมัติ)")
+
+
+@dataclass(frozen=True)
+class CriteriaChanged:
+    """What one change of criteria did: the audit rows written, the entries rescored, those left to re-certify."""
+
+    changes: list[CriteriaChange]
+    rescored: int = 0
+    to_recertify: int = 0
+
+
+def _summary(criteria: Criteria) -> str:
+    weight = criteria.fields.get("weight", "")
+    return _("น้ำหนัก %(weight)s") % {"weight": weight} if weight else ""
+
+
+def framework_change_criteria(*, framework: Framework, before: dict[CriteriaKey, Criteria],
+                              after: dict[CriteriaKey, Criteria], reason: str, user, now=None) -> CriteriaChanged:
+    """Audit every change of a published framework's scoring between two snapshots, and rescore what it moved.
+
+    ``before`` and ``after`` are ``indicators.selectors.criteria_snapshot`` of the same indicators and groups,
+    read before and after the change, inside the caller's transaction (the admin's save): the audit rows,
+    the rescoring of the entries that are not certified and the list of certified ones to re-certify
+    (``reporting.services.entries_rescore``) commit or roll back with the change itself. A draft framework
+    is not audited. Raises ValidationError when something changed and ``reason`` is empty.
+    """
+    if not framework.is_published:
+        return CriteriaChanged([])
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    rows: list[CriteriaChange] = []
+    rescore: set[int] = set()
+    activity = False
+    for key in sorted(set(before) | set(after)):
+        kind, pk = key
+        old, new = before.get(key), after.get(key)
+        ref = {"indicator_id": pk} if kind == "indicator" else {"group_id": pk}
+        if old is None or new is None:
+            present = new or old
+            rows.append(CriteriaChange(
+                framework=framework, subject=present.subject, field="created" if old is None else "removed",
+                old_value="" if old is None else _summary(old), new_value="" if new is None else _summary(new),
+                **(ref if new is not None else {}),
+            ))
+            activity = activity or (kind == "indicator" and new is not None)
+            continue
+        for name, new_text in new.fields.items():
+            old_text = old.fields.get(name, "")
+            if old_text == new_text:
+                continue
+            rows.append(CriteriaChange(framework=framework, subject=new.subject, field=name, old_value=old_text,
+                                       new_value=new_text, **ref))
+            if kind == "indicator" and name in ENTRY_CRITERIA:
+                rescore.add(pk)
+            if name in ("rounds", "applies_to"):
+                activity = True
+    if not rows:
+        return CriteriaChanged([])
+    if not reason:
+        raise ValidationError(criteria_reason_message())
+    for row in rows:
+        row.reason, row.changed_by, row.changed_at = reason, user, now
+    CriteriaChange.objects.bulk_create(rows)
+    # Reporting sits above indicators (docs/architecture.md): imported here, as reporting imports the workflow.
+    from reporting.services import entries_rescore, round_open
+
+    if activity:
+        # An indicator now active in a round that is open gets its entries there; rounds not yet open get
+        # them when they open, and closed rounds are not reopened by a change of criteria.
+        for round_ in framework.fiscal_year.rounds.filter(opens_at__lte=now, closed_at__isnull=True):
+            round_open(round_=round_)
+    last = next((row for row in reversed(rows) if row.indicator_id in rescore), rows[-1])
+    rescored = entries_rescore(indicator_ids=sorted(rescore), change=last, now=now) if rescore else None
+    return CriteriaChanged(rows, rescored.rescored if rescored else 0, rescored.to_recertify if rescored else 0)

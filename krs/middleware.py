@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 NUL = "\x00"
@@ -56,3 +57,23 @@ class RefuseNulCharacters:
             return JsonResponse({"code": "invalid_characters", "message_th": str(message), "message_en": MESSAGE_EN,
                                  "errors": []}, status=400, json_dumps_params={"ensure_ascii": False})
         return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+class NoStoreHtml:
+    """``Cache-Control: no-store`` (Django's ``add_never_cache_headers``) on every HTML page and fragment.
+
+    The pages show editable state — the entry page's values and versions, the central grid, the review
+    page, every form with its CSRF token — so Back must fetch them again, never show a copy from before
+    a save (whose old version would then read as "someone saved before you"). A response that set its
+    own ``Cache-Control`` (a download, a health check) keeps it. Static files never reach this: WhiteNoise,
+    earlier in the chain, answers them first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control") and response.get("Content-Type", "").startswith("text/html"):
+            add_never_cache_headers(response)
+        return response

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "krs.middleware.NoStoreHtml",
     "django.middleware.csrf.CsrfViewMiddleware",
     "krs.middleware.RefuseNulCharacters",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

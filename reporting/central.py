@@ -437,7 +437,8 @@ _refusal_text = lazy(result_refusal, str)
 
 def _refusal_code(indicator: Indicator, round_: Round, cells: Mapping[str, object]) -> str:
     """The cell beside which a result too large is shown: the first central variable of the formula sent; "" the row."""
-    codes = [v.code for v in formula_variables(indicator, round_) if v.source == Variable.Source.CENTRAL]
+    own = {v.pk for v in central_variables(indicator, round_)}
+    codes = [v.code for v in formula_variables(indicator, round_) if v.pk in own]
     sent = [code for code in codes if code in cells]
     return (sent or codes or [""])[0]
 

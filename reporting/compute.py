@@ -46,6 +46,21 @@ def active_variables(indicator: Indicator, round_: Round) -> list[Variable]:
     return found
 
 
+def carried_variables(indicator: Indicator, round_: Round) -> list[tuple[Variable, Round]]:
+    """The indicator's variables not reported in this round whose value comes from an earlier round, with that round.
+
+    The rule (docs/scoring.md, "Variables reported in other rounds"): the latest value of the same fiscal
+    year, from the latest earlier round in which the variable is reported (``Variable.carried_from``).
+    """
+    ids = {r.pk for r in indicator.rounds.all()}
+    found = []
+    for variable in indicator.variables.all():
+        source = variable.carried_from(round_, ids)
+        if source is not None:
+            found.append((variable, source))
+    return found
+
+
 def chooses_centrally(indicator: Indicator) -> bool:
     """Steps, levels and pass/fail of an indicator the district does not report are the bureau's."""
     return indicator.frequency == Indicator.Frequency.NONE
@@ -81,7 +96,11 @@ class Proposal:
 @dataclass
 class Inputs:
     """What one entry holds: values by variable id, sub-items done by step id, the level and pass/fail chosen,
-    and what the district writes (a PMQA item's answer and links, a category-7 proposal)."""
+    and what the district writes (a PMQA item's answer and links, a category-7 proposal).
+
+    ``carried`` holds, by variable id, the values of variables not reported in this round that come from an
+    earlier round (``carried_variables``; None: that round has no value), read-only: never written to this entry.
+    """
 
     values: dict[int, Decimal | None] = field(default_factory=dict)
     steps: dict[int, int] = field(default_factory=dict)
@@ -90,14 +109,16 @@ class Inputs:
     answer: str = ""
     links: str = ""
     proposal: Proposal = Proposal()
+    carried: dict[int, Decimal | None] = field(default_factory=dict)
 
     def copy(self) -> Inputs:
         return Inputs(dict(self.values), dict(self.steps), self.level_id, self.passed, self.answer, self.links,
-                      self.proposal)
+                      self.proposal, dict(self.carried))
 
 
-def entry_inputs(entry, values, step_values, answer=None, proposal=None) -> Inputs:
-    """What an entry holds now, from its Value and StepValue rows and its Answer and ResultProposal (if any)."""
+def entry_inputs(entry, values, step_values, answer=None, proposal=None, carried=None) -> Inputs:
+    """What an entry holds now, from its Value and StepValue rows and its Answer and ResultProposal (if any),
+    with the values carried from earlier rounds (``selectors.carried_inputs``)."""
     return Inputs(
         values={v.variable_id: v.value for v in values},
         steps={s.step_id: s.done for s in step_values},
@@ -106,6 +127,7 @@ def entry_inputs(entry, values, step_values, answer=None, proposal=None) -> Inpu
         answer=answer.text if answer else "",
         links=answer.links if answer else "",
         proposal=Proposal(proposal.name, proposal.unit, proposal.same_as_last_year) if proposal else Proposal(),
+        carried=dict(carried or {}),
     )
 
 
@@ -150,6 +172,7 @@ def outcome(indicator: Indicator, round_: Round, inputs: Inputs) -> Outcome:
 def _evaluate(indicator: Indicator, round_: Round, inputs: Inputs) -> Computed | Outcome:
     variables = active_variables(indicator, round_)
     by_code = {v.code: inputs.values.get(v.pk) for v in variables}
+    by_code.update((v.code, inputs.carried.get(v.pk)) for v, _source in carried_variables(indicator, round_))
     formula = _formula(indicator.formula, frozenset(v.code for v in indicator.variables.all()))
     computed = formula.evaluate(by_code)
     if isinstance(computed, Computed):
@@ -160,14 +183,16 @@ def _evaluate(indicator: Indicator, round_: Round, inputs: Inputs) -> Computed |
 
 
 def formula_variables(indicator: Indicator, round_: Round) -> list[Variable]:
-    """The variables of this round the indicator's formula reads, in the indicator's order ([] without a formula)."""
+    """The variables the indicator's formula reads in this round — its own and those carried from an earlier
+    round — in the indicator's order ([] without a formula)."""
     if not indicator.formula:
         return []
     try:
         used = _formula(indicator.formula, frozenset(v.code for v in indicator.variables.all())).variables_used
     except FormulaError:
         return []
-    return [v for v in active_variables(indicator, round_) if v.code in used]
+    read = {v.pk for v in active_variables(indicator, round_)} | {v.pk for v, _r in carried_variables(indicator, round_)}
+    return [v for v in indicator.variables.all() if v.pk in read and v.code in used]
 
 
 def _too_large(indicator: Indicator, round_: Round) -> Outcome:
@@ -250,8 +275,11 @@ def is_complete(indicator: Indicator, round_: Round, inputs: Inputs) -> bool:
     choice = district_chooses(indicator)
     if indicator.response == Indicator.Response.PMQA_ITEM and not inputs.answer.strip():
         return False  # seed 004: every self-assessed item is answered in writing (the response form)
+    carried = carried_variables(indicator, round_)
+    if any(inputs.carried.get(v.pk) is None for v, _source in carried):
+        return False  # the earlier round that reports it has no value: nothing to score this round with
     if not district and choice is None:
-        return bool(variables) and all(inputs.values.get(v.pk) is not None for v in variables)
+        return bool(variables or carried) and all(inputs.values.get(v.pk) is not None for v in variables)
     if any(inputs.values.get(v.pk) is None for v in district):
         return False
     if choice == "steps":

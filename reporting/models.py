@@ -291,3 +291,32 @@ class EntrySnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} · {self.week} · {self.score}"
+
+
+class Recertification(models.Model):
+    """A certified entry whose framework's criteria changed since it was certified: its score under the
+    criteria now in force, waiting for an administrator to re-certify it.
+
+    Written by ``reporting.services.entries_rescore``; removed when an administrator re-certifies the entry
+    (``certification.workflow.entries_recertify``, audited by a StatusEvent) or when the criteria give the
+    certified score again. Until then the certified score stands and counts, and every page that shows
+    the entry says that its criteria changed.
+    """
+
+    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, primary_key=True, related_name="recertification",
+                                 verbose_name=_("รายการรายงานผล"))
+    old_score = models.DecimalField(_("คะแนนที่รับรองไว้"), **SCORE_FIELD)
+    new_score = models.DecimalField(_("คะแนนตามเกณฑ์ใหม่"), null=True, blank=True, **SCORE_FIELD)
+    new_result = models.DecimalField(_("ผลการดำเนินงานตามเกณฑ์ใหม่"), null=True, blank=True, **VALUE_FIELD)
+    new_note = models.CharField(_("หมายเหตุการคำนวณ"), max_length=255, blank=True)
+    # The latest change that gave this score (an entry may be touched by several before it is re-certified).
+    change = models.ForeignKey("indicators.CriteriaChange", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+", verbose_name=_("การเปลี่ยนเกณฑ์"))
+    noted_at = models.DateTimeField(_("พบเมื่อ"))
+
+    class Meta:
+        verbose_name = _("รายการที่รอรับรองใหม่ตามเกณฑ์ใหม่")
+        verbose_name_plural = _("รายการที่รอรับรองใหม่ตามเกณฑ์ใหม่")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}: {self.old_score} → {self.new_score}"

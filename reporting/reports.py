@@ -536,6 +536,7 @@ def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[
     roots = framework_tree(framework)
     entries = list(
         Entry.objects.filter(office=office, round__in=[r.pk for r in year_rounds], indicator__framework=framework)
+        .select_related("recertification")  # a certified entry whose criteria changed says so (no extra query)
         .annotate(counted=counted_score_expression())
     )
     by_round: dict[int, dict[int, Entry]] = defaultdict(dict)

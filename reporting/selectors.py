@@ -20,13 +20,23 @@ from reporting.compute import (
     Inputs,
     Proposal,
     active_variables,
+    carried_variables,
     central_level,
     chooses_centrally,
     district_chooses,
     entry_inputs,
     indicator_config,
 )
-from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
+from reporting.models import (
+    Answer,
+    Entry,
+    Recertification,
+    ResultProposal,
+    StepValue,
+    Value,
+    ValueChange,
+    proposal_key,
+)
 from reporting.numbers import format_value
 
 
@@ -36,10 +46,12 @@ class VariableRow:
     field: str
     value: Decimal | None
     # "input" (the district types it now), "district" (its value, read-only), "central" (a central value),
-    # "no_central" (central, no value yet), "other_round" (not reported in this round)
+    # "no_central" (central, no value yet), "other_round" (not reported in this round, nothing carried),
+    # "carried" (not reported in this round: the value of ``source_round``), "carried_missing" (that round has none)
     state: str
     text: str = ""
     error: str = ""
+    source_round: Round | None = None
 
     @property
     def display(self) -> str:
@@ -139,18 +151,22 @@ def entry_row(entry: Entry, indicator: Indicator, inputs: Inputs, *, user_may_re
         if "kpi_name" in typed:
             inputs.proposal = Proposal(typed["kpi_name"], typed.get("kpi_unit", ""), typed.get("kpi_same") in ("1", "on"))
     active = {v.pk for v in active_variables(indicator, round_)}
+    carried = {v.pk: source for v, source in carried_variables(indicator, round_)}
     rows = []
     for variable in indicator.variables.all():
         name = f"v{variable.pk}"
         value = inputs.values.get(variable.pk)
-        if variable.pk not in active:
+        if variable.pk in carried:
+            value = inputs.carried.get(variable.pk)
+            state = "carried" if value is not None else "carried_missing"
+        elif variable.pk not in active:
             state = "other_round"
         elif variable.source == Variable.Source.CENTRAL:
             state = "central" if value is not None else "no_central"
         else:
             state = "input" if editable else "district"
         text = typed.get(name, format_value(value)) if state == "input" else ""
-        rows.append(VariableRow(variable, name, value, state, text, errors.get(name, "")))
+        rows.append(VariableRow(variable, name, value, state, text, errors.get(name, ""), carried.get(variable.pk)))
     choice = district_chooses(indicator)
     if editable and choice is None and not any(row.state == "input" for row in rows):
         # Nothing here is the district's to type (central data only, or computed from other indicators).
@@ -246,13 +262,42 @@ def entry_texts(entries) -> tuple[dict[int, Answer], dict[int, ResultProposal]]:
 
 
 def stored_inputs(entry: Entry) -> Inputs:
-    """What one entry holds now: values and steps, and the answer or proposal its indicator asks for (2–3 queries).
+    """What one entry holds now: values and steps, the answer or proposal its indicator asks for, and the values
+    carried from earlier rounds (2–4 queries).
 
-    ``entry.indicator`` is read for its ``response``.
+    ``entry.indicator`` (from ``indicator_config``) and ``entry.round`` are read.
     """
     answers, proposals = entry_texts([entry])
     return entry_inputs(entry, Value.objects.filter(entry=entry), StepValue.objects.filter(entry=entry),
-                        answers.get(entry.pk), proposals.get(entry.pk))
+                        answers.get(entry.pk), proposals.get(entry.pk), carried_inputs([entry]).get(entry.pk))
+
+
+def carried_inputs(entries) -> dict[int, dict[int, Decimal | None]]:
+    """The values each entry takes from earlier rounds, by entry id and variable id (1 query; none if nothing is carried).
+
+    For a variable not reported in the entry's round, the value is the one the same district entered for the
+    same indicator in the latest earlier round of the fiscal year that reports it (``compute.carried_variables``);
+    None when that round has no value. Each entry needs ``indicator`` (from ``indicator_config``) and ``round``.
+    """
+    wanted: dict[int, list[tuple[int, int]]] = {}  # entry id → [(variable id, source round id)]
+    for entry in entries:
+        pairs = [(v.pk, source.pk) for v, source in carried_variables(entry.indicator, entry.round)]
+        if pairs:
+            wanted[entry.pk] = pairs
+    if not wanted:
+        return {}
+    by_id = {entry.pk: entry for entry in entries if entry.pk in wanted}
+    rows = Value.objects.filter(
+        entry__office_id__in={e.office_id for e in by_id.values()},
+        entry__indicator_id__in={e.indicator_id for e in by_id.values()},
+        entry__round_id__in={r for pairs in wanted.values() for _v, r in pairs},
+        variable_id__in={v for pairs in wanted.values() for v, _r in pairs},
+    ).values_list("entry__office_id", "entry__indicator_id", "entry__round_id", "variable_id", "value")
+    found = {(office, indicator, round_id, variable): value for office, indicator, round_id, variable, value in rows}
+    return {
+        pk: {v: found.get((by_id[pk].office_id, by_id[pk].indicator_id, r, v)) for v, r in pairs}
+        for pk, pairs in wanted.items()
+    }
 
 
 def last_year_results(office: Office, round_: Round, rows: list[EntryRow]) -> None:
@@ -343,7 +388,9 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""
     now = now or timezone.now()
     counts = status_counts(office, round_)
-    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office")
+    # With its re-certification (if any): a certified entry whose criteria changed says so, without another query.
+    entries = Entry.objects.filter(office=office, round=round_).select_related("round__fiscal_year", "office",
+                                                                               "recertification")
     if status:
         entries = entries.filter(status=status)
     query = query.strip()
@@ -366,10 +413,11 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     for entry in entries:
         entry.indicator = indicators[entry.indicator_id]
     answers, proposals = entry_texts(entries)
+    carried = carried_inputs(entries)
     rows = []
     for entry in entries:
         inputs = entry_inputs(entry, values.get(entry.pk, []), step_values.get(entry.pk, []), answers.get(entry.pk),
-                              proposals.get(entry.pk))
+                              proposals.get(entry.pk), carried.get(entry.pk))
         rows.append(entry_row(entry, entry.indicator, inputs, user_may_report=user_may_report, now=now))
     last_year_results(office, round_, rows)
     rejections = last_rejections([row.entry for row in rows])
@@ -503,3 +551,17 @@ def counted_scores(office: Office, round_: Round) -> dict[int, Decimal]:
         .values_list("indicator_id", "counted")
     )
     return {indicator_id: read_score(counted) for indicator_id, counted in rows}
+
+
+def recertifications(*, framework):
+    """The certified entries of the framework whose criteria changed since: old and new score, the change (1 query)."""
+    return (
+        Recertification.objects.filter(entry__indicator__framework=framework, entry__status=Entry.Status.CERTIFIED)
+        .select_related("entry__office", "entry__indicator", "entry__round__fiscal_year", "change__changed_by")
+        .order_by("entry__round__months", "entry__indicator__order", "entry__indicator__code", "entry__office__code")
+    )
+
+
+def recertification_count(*, framework) -> int:
+    return Recertification.objects.filter(entry__indicator__framework=framework,
+                                          entry__status=Entry.Status.CERTIFIED).count()

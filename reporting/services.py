@@ -8,10 +8,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, MilestoneStep, Round, Variable
+from indicators.scoring import score_rubric
 from krs.models import Office
 from krs.permissions import entry_edit_block
 from reporting.compute import (
@@ -19,18 +21,30 @@ from reporting.compute import (
     RESULT,
     TARGET,
     Inputs,
+    Outcome,
     Proposal,
     active_variables,
+    carried_variables,
     district_chooses,
+    entry_inputs,
     formula_variables,
     indicator_config,
     is_complete,
     outcome,
     result_refusal,
 )
-from reporting.models import Answer, Entry, ResultProposal, StepValue, Value, ValueChange, proposal_key
+from reporting.models import (
+    Answer,
+    Entry,
+    Recertification,
+    ResultProposal,
+    StepValue,
+    Value,
+    ValueChange,
+    proposal_key,
+)
 from reporting.numbers import format_value, parse_for, parse_value
-from reporting.selectors import stored_inputs
+from reporting.selectors import carried_inputs, entry_texts, stored_inputs
 
 
 @dataclass(frozen=True)
@@ -82,9 +96,12 @@ def round_open(*, round_: Round) -> RoundOpened:
         "primary": Office.Kind.PRIMARY,
         "secondary": Office.Kind.SECONDARY,
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        created = cursor.rowcount
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            created = cursor.rowcount
+        if created:
+            _score_carried_only(round_, timezone.now())
     return RoundOpened(round_id=round_.pk, created=max(created, 0), total=Entry.objects.filter(round=round_).count())
 
 
@@ -119,6 +136,19 @@ class VersionConflict(Exception):
         super().__init__(version)
         self.version = version
         self.changes = changes
+
+
+class ClearNotConfirmed(Exception):
+    """The save would empty values that are saved now, and the user has not confirmed it.
+
+    ``cleared`` lists each as an unsaved ValueChange (field, the value saved now, ""), for its label;
+    ``back_to_not_reported`` says whether the entry would leave รอการรับรองผล for ยังไม่รายงานผล.
+    """
+
+    def __init__(self, *, cleared: list[ValueChange], back_to_not_reported: bool) -> None:
+        super().__init__(cleared)
+        self.cleared = cleared
+        self.back_to_not_reported = back_to_not_reported
 
 
 @dataclass
@@ -193,7 +223,8 @@ def parse_district_inputs(indicator: Indicator, round_: Round, raw: Mapping[str,
 
 def _refusal_field(indicator: Indicator, round_: Round, raw: Mapping[str, str]) -> str:
     """Where the page shows a result too large: beside the first of the formula's variables the district typed."""
-    names = [variable_field(v) for v in formula_variables(indicator, round_) if v.source == Variable.Source.DISTRICT]
+    own = {v.pk for v in active_variables(indicator, round_) if v.source == Variable.Source.DISTRICT}
+    names = [variable_field(v) for v in formula_variables(indicator, round_) if v.pk in own]
     typed = [name for name in names if name in raw]
     return (typed or names or ["result"])[0]
 
@@ -316,8 +347,17 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
     """Write new inputs for several (entry, indicator, old, new): values, steps, scores, audit, status.
 
     A constant number of queries for any number of entries, plus two per entry whose status changes.
-    The entries must be locked by the caller's transaction.
+    The entries must be locked by the caller's transaction. Every door that scores an entry (the entry page,
+    the central grid and upload, the API, the demo) comes through here, so this is where the values carried
+    from earlier rounds are read (``selectors.carried_inputs``) and where the later rounds that carry a
+    changed value are scored again (``_rescore_carried``).
     """
+    items = list(items)
+    for entry, indicator, _old, _new in items:
+        entry.indicator = indicator
+    carried = carried_inputs([entry for entry, _indicator, _old, _new in items])
+    for entry, _indicator, old, new in items:
+        old.carried = new.carried = dict(carried.get(entry.pk, {}))
     values, steps, changes, touched = [], [], [], []
     answers, proposals = [], []
     completed, emptied = [], []
@@ -373,16 +413,101 @@ def entries_write_inputs(items, *, user, source: str, now) -> list[ValueChange]:
         workflow.entry_mark_reported(entry=entry, by=user, at=now)
     for entry in emptied:
         workflow.entry_mark_unreported(entry=entry, by=user, at=now)
+    if values:
+        _rescore_carried(values, user=user, source=source, now=now)
     return changes
 
 
+def _rescore_carried(values: list[Value], *, user, source: str, now) -> None:
+    """Score again the later-round entries of the same districts that carry one of these changed values.
+
+    A rejected 6-month entry corrected during the 12-month round changes what the 12-month entry computes
+    with. Certified and system-scored entries are final and stay as they are. 1 query when no value is of a
+    variable limited to some rounds; otherwise a constant number, plus two per entry whose status changes.
+    """
+    limited = [v for v in values if v.variable.rounds.all()]
+    if not limited:
+        return
+    sources = {(v.entry.office_id, v.entry.indicator_id, v.entry.round_id, v.variable_id) for v in limited}
+    years = {v.entry.round.fiscal_year_id for v in limited}
+    later = list(
+        Entry.objects.select_for_update(of=("self",)).select_related("round__fiscal_year", "office")
+        .filter(office_id__in={s[0] for s in sources}, indicator_id__in={s[1] for s in sources},
+                round__fiscal_year_id__in=years,
+                status__in=[Entry.Status.NOT_REPORTED, Entry.Status.AWAITING, Entry.Status.REJECTED])
+        .exclude(round_id__in={s[2] for s in sources}).order_by("pk")
+    )
+    if not later:
+        return
+    indicators = {i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in={e.indicator_id for e in later}))}
+    dependent = []
+    for entry in later:
+        entry.indicator = indicators[entry.indicator_id]
+        if any((entry.office_id, entry.indicator_id, round_.pk, variable.pk) in sources
+               for variable, round_ in carried_variables(entry.indicator, entry.round)):
+            dependent.append(entry)
+    if dependent:
+        entries_recompute(entries=dependent, user=user, source=source, now=now)
+
+
+def entries_recompute(*, entries: list[Entry], user, source: str, now) -> None:
+    """Score these entries again from what they hold (and carry), moving their status if that completes them.
+
+    Each entry needs ``indicator`` (from ``indicator_config``) and ``round``, and must be locked by the
+    caller's transaction. Writes no value; a constant number of queries plus two per status change.
+    """
+    if not entries:
+        return
+    ids = [e.pk for e in entries]
+    stored: dict[int, list[Value]] = {pk: [] for pk in ids}
+    done: dict[int, list[StepValue]] = {pk: [] for pk in ids}
+    for value in Value.objects.filter(entry_id__in=ids):
+        stored[value.entry_id].append(value)
+    for step in StepValue.objects.filter(entry_id__in=ids):
+        done[step.entry_id].append(step)
+    texts, proposals = entry_texts(entries)
+    items = []
+    for entry in entries:
+        inputs = entry_inputs(entry, stored[entry.pk], done[entry.pk], texts.get(entry.pk), proposals.get(entry.pk))
+        items.append((entry, entry.indicator, inputs, inputs.copy()))
+    entries_write_inputs(items, user=user, source=source, now=now)
+
+
+def _score_carried_only(round_: Round, now) -> None:
+    """Score the round's new entries whose every input comes from an earlier round: nothing is entered for them
+    in this round, so nobody's save would ever score them (a constant number of queries, none without such
+    indicators, plus two per entry that becomes awaiting)."""
+    limited = list(
+        Indicator.objects.filter(entries__round=round_, entries__status=Entry.Status.NOT_REPORTED,
+                                 variables__rounds__isnull=False).exclude(variables__rounds=round_)
+        .values_list("pk", flat=True).distinct()
+    )
+    if not limited:
+        return
+    indicators = {
+        i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=limited))
+        if carried_variables(i, round_) and not active_variables(i, round_) and district_chooses(i) is None
+    }
+    if not indicators:
+        return
+    entries = list(
+        Entry.objects.select_for_update(of=("self",)).select_related("round__fiscal_year", "office")
+        .filter(round=round_, indicator_id__in=list(indicators), status=Entry.Status.NOT_REPORTED).order_by("pk")
+    )
+    for entry in entries:
+        entry.indicator = indicators[entry.indicator_id]
+    entries_recompute(entries=entries, user=None, source=ValueChange.Source.SYSTEM, now=now)
+
+
 def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_version: int, now=None,
-                      source: str = ValueChange.Source.ENTRY_PAGE) -> Saved:
+                      source: str = ValueChange.Source.ENTRY_PAGE, confirm_clear: bool = True) -> Saved:
     """Save what the district typed for one indicator: all of it or nothing.
 
     Raises EntryClosed (the round is not open, or the entry is certified), VersionConflict (someone saved
     since ``expected_version`` was read: nothing is written, the caller shows what changed) or
-    InvalidInputs (every wrong field with its message: nothing is written). Permission to report for
+    InvalidInputs (every wrong field with its message: nothing is written). With ``confirm_clear`` False
+    (the entry page's form), a save that would empty a saved value raises ClearNotConfirmed and writes
+    nothing: clearing is a deliberate, confirmed act there, never an empty box saved by accident. Permission to report for
     the entry's district is the caller's (the view's) check; the time and status rules are checked here,
     under the row lock, so a save that races the deadline or a certification cannot slip through.
     """
@@ -406,6 +531,12 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
             raise VersionConflict(version=entry.version, changes=changes)
         current = stored_inputs(entry)
         new = parse_district_inputs(indicator, entry.round, raw, current)
+        if not confirm_clear:
+            cleared = [ValueChange(field=field, old_value=before, new_value="")
+                       for field, before, after in _diff(indicator, current, new) if before and not after]
+            if cleared:
+                back = entry.status == Entry.Status.AWAITING and not is_complete(indicator, entry.round, new)
+                raise ClearNotConfirmed(cleared=cleared, back_to_not_reported=back)
         items = [(entry, indicator, current, new)]
         if new.proposal == current.proposal:
             changes = entries_write_inputs(items, user=user, source=source, now=now)
@@ -435,3 +566,84 @@ def _check_proposal_unique(entry: Entry, proposal: Proposal) -> None:
         raise InvalidInputs({"kpi_name": _(
             "ตัวชี้วัด “%(name)s” เสนอไว้แล้วในมิติ %(code)s: เสนอตัวชี้วัดเดียวกันซ้ำในมิติอื่นไม่ได้ เลือกตัวชี้วัดอื่น"
         ) % {"name": proposal.name, "code": taken.entry.indicator.code}})
+
+
+# --- Scoring again when the criteria change ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rescored:
+    rescored: int
+    to_recertify: int
+
+
+def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
+    """Score every entry of these indicators again, from what it holds, under the criteria stored now.
+
+    Every entry gets the result, self-assessed score and note the criteria give now, so no page shows a
+    score computed under criteria no longer in force; no status moves. What counts does not change for
+    the system-scored ones (their official 1.00000 stays) nor for certified ones: a certified official
+    score changes only by an explicit re-certification (``certification.workflow.entries_recertify``).
+    Certified entries the criteria now score differently are put on the re-certification list
+    (``Recertification``, with ``change``); those scored the same again, and entries no longer
+    certified, come off it. ``rescored`` counts the entries whose stored score or result changed.
+
+    A constant number of queries whatever the number of districts: the criteria (7), the entries,
+    locked (1), their values and steps (2), one update of the changed entries (batches of 1,000), the
+    list's upsert (when there is something to list) and its clean-up (1).
+    """
+    now = now or timezone.now()
+    ids = list(indicator_ids)
+    if not ids:
+        return Rescored(0, 0)
+    with transaction.atomic():
+        indicators = {i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=ids))}
+        entries = list(Entry.objects.select_for_update(of=("self",)).filter(indicator_id__in=ids)
+                       .select_related("round__fiscal_year"))
+        for entry in entries:
+            entry.indicator = indicators[entry.indicator_id]
+        carried = carried_inputs(entries)
+        values: dict[int, list[Value]] = {}
+        for value in Value.objects.filter(entry__indicator_id__in=ids):
+            values.setdefault(value.entry_id, []).append(value)
+        steps: dict[int, list[StepValue]] = {}
+        for step_value in StepValue.objects.filter(entry__indicator_id__in=ids):
+            steps.setdefault(step_value.entry_id, []).append(step_value)
+        changed, pending, settled = [], [], []
+        for entry in entries:
+            if entry.pk not in values and entry.pk not in steps and entry.level_id is None and entry.passed is None:
+                continue  # nothing entered yet: no criteria give it a score, and its row need not be written
+            indicator = indicators[entry.indicator_id]
+            inputs = entry_inputs(entry, values.get(entry.pk, []), steps.get(entry.pk, []), carried=carried.get(entry.pk))
+            result = outcome(indicator, entry.round, inputs)
+            note = result.note[:255]
+            if (entry.result, entry.self_score, entry.score_note) != (result.result, result.score, note):
+                entry.result, entry.self_score, entry.score_note, entry.updated_at = result.result, result.score, note, now
+                changed.append(entry)
+            if entry.status != Entry.Status.CERTIFIED:
+                continue
+            certified = _certified_outcome(indicator, entry, result)
+            if certified.score is not None and certified.score == entry.official_score:
+                settled.append(entry.pk)
+            else:
+                pending.append(Recertification(
+                    entry=entry, old_score=entry.official_score, new_score=certified.score,
+                    new_result=certified.result, new_note=certified.note[:255], change=change, noted_at=now))
+        if changed:
+            Entry.objects.bulk_update(changed, ["result", "self_score", "score_note", "updated_at"], batch_size=1000)
+        if pending:
+            Recertification.objects.bulk_create(
+                pending, update_conflicts=True, unique_fields=["entry"],
+                update_fields=["new_score", "new_result", "new_note", "change", "noted_at"])
+        # Off the list: certified entries scored the same again, and entries no longer certified (reopened).
+        Recertification.objects.filter(entry__indicator_id__in=ids).filter(
+            Q(entry_id__in=settled) | ~Q(entry__status=Entry.Status.CERTIFIED)).delete()
+    return Rescored(len(changed), len(pending))
+
+
+def _certified_outcome(indicator: Indicator, entry: Entry, computed: Outcome) -> Outcome:
+    """A certified rubric entry is scored by the level its certifier confirmed (which may not be the district's)."""
+    if indicator.method != Indicator.Method.RUBRIC or entry.official_level_id is None:
+        return computed
+    level = next((lv for lv in indicator.levels.all() if lv.pk == entry.official_level_id), None)
+    return computed if level is None else Outcome(None, score_rubric(level.score))

@@ -29,6 +29,7 @@ from reporting.selectors import (
     stored_inputs,
 )
 from reporting.services import (
+    ClearNotConfirmed,
     EntryClosed,
     InvalidInputs,
     VersionConflict,
@@ -77,7 +78,37 @@ def entry_page_view(request: HttpRequest, round_id: int) -> HttpResponse:
     _add_files(page, request.user)
     return render(request, "reporting/entry_page.html", {
         "page": page, "status": status, "query": query, "statuses": Entry.Status.choices,
+        "entry_messages": entry_messages(),
     })
+
+
+def entry_messages() -> dict[str, str]:
+    """What static/js/entry.js says, translated here (the page hands them over with json_script)."""
+    return {
+        "closed": _("หมดเวลารายงานรอบนี้แล้ว ระบบไม่โหลดหน้าใหม่เองเพราะยังมีค่าที่พิมพ์ไว้แต่ยังไม่ได้บันทึก"),
+        "closed_saved": _("บันทึกแล้ว:"),
+        "closed_unsaved": _("ยังไม่ได้บันทึก (ค่ายังอยู่ในช่องและเก็บไว้ในเบราว์เซอร์นี้ คัดลอกไว้หรือแจ้งสำนักเจ้าของตัวชี้วัด):"),
+        "closed_none": _("ไม่มี"),
+        "closed_reload": _("โหลดหน้าใหม่ (ค่าที่ยังไม่ได้บันทึกจะหายจากช่อง)"),
+        "leave": _("ยังไม่ได้บันทึกค่าที่พิมพ์ไว้ในตัวชี้วัด %(codes)s ถ้าออกจากหน้านี้ ค่าจะยังไม่ถูกบันทึก "
+                   "(เบราว์เซอร์นี้เก็บไว้ให้จนกว่าจะบันทึกหรือทิ้ง) ออกจากหน้านี้หรือไม่?"),
+        "draft": _("ยังไม่ได้บันทึก: ค่าที่คุณพิมพ์ไว้เมื่อ %(at)s ถูกนำกลับมาใส่ในช่องที่มีกรอบสีส้ม กด “บันทึก” เพื่อบันทึก"),
+        "draft_stale": _("ยังไม่ได้บันทึก: คุณพิมพ์ค่าเหล่านี้ไว้เมื่อ %(at)s แต่หลังจากนั้นค่าที่บันทึกไว้ของตัวชี้วัดนี้"
+                         "เปลี่ยนไปแล้ว ตรวจสอบค่าปัจจุบันในช่องก่อน แล้วเลือกว่าจะใช้ค่าที่พิมพ์ไว้หรือทิ้ง:"),
+        "draft_closed": _("ยังไม่ได้บันทึก และบันทึกในหน้านี้ไม่ได้แล้ว: ค่าที่คุณพิมพ์ไว้เมื่อ %(at)s คือ"),
+        "draft_use": _("ใช้ค่าที่พิมพ์ไว้"),
+        "draft_discard": _("ทิ้งค่าที่พิมพ์ไว้"),
+        "failed_network": _("ยังไม่ได้บันทึก: ติดต่อเซิร์ฟเวอร์ไม่ได้ (เครือข่ายขัดข้องหรือหมดเวลารอ) ค่าที่พิมพ์ยังอยู่ในช่อง "
+                            "ตรวจสอบการเชื่อมต่อแล้วกด “บันทึก” อีกครั้ง"),
+        "failed_server": _("ยังไม่ได้บันทึก: เซิร์ฟเวอร์ขัดข้อง (รหัส %(code)s) ค่าที่พิมพ์ยังอยู่ในช่อง "
+                           "รอสักครู่แล้วกด “บันทึก” อีกครั้ง"),
+        "failed_refused": _("ยังไม่ได้บันทึก: ระบบไม่รับคำขอ (รหัส %(code)s) ค่าที่พิมพ์ยังอยู่ในช่อง "
+                            "โหลดหน้าใหม่ในแท็บอื่นเพื่อตรวจสอบว่ายังเข้าระบบอยู่ แล้วกลับมากด “บันทึก” อีกครั้ง"),
+        "failed_session": _("ยังไม่ได้บันทึก: หมดเวลาเข้าระบบ ค่าที่พิมพ์ยังอยู่ในช่อง เข้าสู่ระบบใหม่ในแท็บอื่น "
+                            "แล้วกลับมากด “บันทึก” อีกครั้ง"),
+        "preview_unsaved": _("ยังไม่ได้บันทึก"),
+        "preview_failed": _("คำนวณตัวอย่างไม่ได้ตอนนี้ (ยังไม่ได้บันทึก)"),
+    }
 
 
 def _add_files(page, user) -> None:
@@ -88,12 +119,36 @@ def _add_files(page, user) -> None:
         row.files = blocks[row.entry.pk]
 
 
-def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, conflict=None, saved=False):
+def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, conflict=None, saved=None,
+                 clear=None):
     row = entry_row(entry, indicator, inputs, user_may_report=may_report_for(request.user, entry.office),
                     now=timezone.now(), typed=typed, errors=errors)
     row.rejection = last_rejections([entry]).get(entry.pk)
     row.new_data = entry.pk in flagged_ids([entry.pk], "district")
-    return {"row": row, "conflict": conflict, "saved": saved}
+    return {"row": row, "conflict": conflict, "saved": saved, "clear": clear}
+
+
+def _saved_note(before: str, saved) -> str:
+    """What the save did, in words: nothing, or the values and what became of the status."""
+    after = saved.entry.status
+    if not saved.changes and after == before:
+        return _("ไม่มีค่าที่เปลี่ยนแปลง: ค่าในช่องตรงกับที่บันทึกไว้แล้ว จึงไม่ได้บันทึกอะไรเพิ่ม")
+    status = saved.entry.get_status_display()
+    if after == Entry.Status.NOT_REPORTED and before != after:
+        return _("บันทึกแล้ว: ล้างค่าแล้ว สถานะกลับเป็น “%(status)s”") % {"status": status}
+    if after != before:
+        return _("บันทึกแล้ว: สถานะเป็น “%(status)s”") % {"status": status}
+    if after == Entry.Status.NOT_REPORTED:
+        return _("บันทึกแล้ว: ยังกรอกไม่ครบ สถานะยังเป็น “%(status)s”") % {"status": status}
+    return _("บันทึกแล้ว")
+
+
+def _with_clock(response: HttpResponse, round_: Round) -> HttpResponse:
+    """The server's time and the round's deadline (ms since the epoch): the page's countdown trusts these,
+    never the browser's clock, and corrects itself on every save and preview."""
+    response["X-KRS-Now"] = str(int(timezone.now().timestamp() * 1000))
+    response["X-KRS-Deadline"] = str(int(round_.deadline.timestamp() * 1000))
+    return response
 
 
 def _load(entry: Entry):
@@ -121,30 +176,56 @@ def entry_save(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         expected = -1
     typed = _typed(request)
+    status_before = entry.status
     try:
-        saved = entry_save_values(entry=entry, user=request.user, raw=request.POST, expected_version=expected)
+        saved = entry_save_values(entry=entry, user=request.user, raw=request.POST, expected_version=expected,
+                                  confirm_clear=request.POST.get("confirm_clear") == "1")
     except EntryClosed as exc:
         indicator, inputs = _load(entry)
         entry.refresh_from_db()
         context = _row_context(request, entry, indicator, inputs)
+        context["unsaved"] = _unsaved(context["row"], typed)
         return _respond(request, context, error=exc.reason, status=403)
     except VersionConflict as exc:
         entry.refresh_from_db()
         indicator, inputs = _load(entry)
+        # The same user's own later save (another tab, or this page from before a save): a stale page, not
+        # someone else's edit; say which, from the audit rows.
+        exc.by_self = all(change.changed_by_id == request.user.pk for change in exc.changes)
         context = _row_context(request, entry, indicator, inputs, typed=typed, conflict=exc)
-        return _respond(request, context, error=_("มีผู้บันทึกตัวชี้วัดนี้ก่อนคุณ: ตรวจสอบค่าล่าสุดแล้วกดบันทึกอีกครั้ง"), status=409)
+        if exc.by_self:
+            error = _("ยังไม่ได้บันทึก: หน้านี้แสดงค่าเก่า คุณบันทึกตัวชี้วัดนี้ไว้แล้วหลังจากเปิดหน้านี้ (จากแท็บอื่นหรือก่อนกดย้อนกลับ) "
+                      "ตรวจสอบค่าล่าสุดด้านล่างแล้วกด “บันทึก” อีกครั้งถ้าต้องการใช้ค่าในช่อง")
+        else:
+            error = _("ยังไม่ได้บันทึก: มีผู้อื่นบันทึกตัวชี้วัดนี้ก่อนคุณ ตรวจสอบค่าล่าสุดแล้วกด “บันทึก” อีกครั้ง")
+        return _respond(request, context, error=error, status=409)
     except InvalidInputs as exc:
         entry.refresh_from_db()
         indicator, inputs = _load(entry)
         context = _row_context(request, entry, indicator, inputs, typed=typed, errors=exc.errors)
         return _respond(request, context, error=_("ยังไม่ได้บันทึก: แก้ไขค่าที่มีข้อความสีแดงก่อน"), status=422)
-    context = _row_context(request, saved.entry, saved.indicator, saved.inputs, saved=True)
+    except ClearNotConfirmed as exc:
+        entry.refresh_from_db()
+        indicator, inputs = _load(entry)
+        context = _row_context(request, entry, indicator, inputs, typed=typed, clear=exc)
+        return _respond(request, context, error=_("ยังไม่ได้บันทึก: ช่องที่มีค่าบันทึกไว้ถูกเว้นว่าง ยืนยันการล้างค่าด้านล่าง "
+                                                  "หรือพิมพ์ค่ากลับเข้าไปแล้วกด “บันทึก”"), status=422)
+    context = _row_context(request, saved.entry, saved.indicator, saved.inputs, saved=_saved_note(status_before, saved))
+    context["unchanged"] = not saved.changes and saved.entry.status == status_before
     if request.htmx:
         counts = status_counts(entry.office, entry.round)
         context.update(counts=counts, total=sum(counts.values()), statuses=Entry.Status.choices)
-        return render(request, "reporting/_entry_saved.html", context)
-    messages.success(request, _("บันทึกตัวชี้วัด %(code)s แล้ว") % {"code": saved.indicator.code})
+        return _with_clock(render(request, "reporting/_entry_saved.html", context), entry.round)
+    messages.success(request, _("ตัวชี้วัด %(code)s: %(note)s") % {"code": saved.indicator.code, "note": context["saved"]})
     return redirect(reverse("reporting:entry_page", args=[entry.round_id]) + f"#entry-{entry.pk}")
+
+
+def _unsaved(row, typed: dict[str, str]) -> list[tuple[str, str]]:
+    """What was typed into a save the closed round refused, so it can be copied from the page."""
+    return [(variable.variable.code, typed[variable.field]) for variable in row.variables
+            if typed.get(variable.field, "").strip()] + [
+        (label, typed[name]) for name, label in (("answer", _("คำตอบ")), ("links", _("ลิงก์")))
+        if typed.get(name, "").strip()]
 
 
 def _respond(request, context, *, error: str, status: int) -> HttpResponse:
@@ -153,7 +234,7 @@ def _respond(request, context, *, error: str, status: int) -> HttpResponse:
         # htmx swaps only 2xx responses by default; the fragment carries the message and the status.
         response = render(request, "reporting/_entry.html", context)
         response["X-KRS-Status"] = str(status)
-        return response
+        return _with_clock(response, context["row"].entry.round)
     row = context["row"]
     page = entry_page(office=row.entry.office, round_=row.entry.round,
                       user_may_report=may_report_for(request.user, row.entry.office))
@@ -163,7 +244,8 @@ def _respond(request, context, *, error: str, status: int) -> HttpResponse:
     messages.error(request, error)
     return render(request, "reporting/entry_page.html", {
         "page": page, "status": "", "query": "", "statuses": Entry.Status.choices, "focus": row.entry.pk,
-        "conflict": context.get("conflict"), "row_error": error,
+        "conflict": context.get("conflict"), "row_error": error, "clear": context.get("clear"),
+        "unsaved": context.get("unsaved"), "entry_messages": entry_messages(),
     }, status=status)
 
 
@@ -176,9 +258,10 @@ def entry_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = parse_district_inputs(indicator, entry.round, request.POST, inputs)
     except InvalidInputs as exc:
-        return render(request, "reporting/_preview.html", {"errors": exc.errors, "refusal": exc.refusal, "entry": entry})
+        return _with_clock(render(request, "reporting/_preview.html",
+                                  {"errors": exc.errors, "refusal": exc.refusal, "entry": entry}), entry.round)
     would = outcome(indicator, entry.round, new)
-    return render(request, "reporting/_preview.html", {"would": would, "entry": entry})
+    return _with_clock(render(request, "reporting/_preview.html", {"would": would, "entry": entry}), entry.round)
 
 
 @login_required

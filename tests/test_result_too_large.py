@@ -301,3 +301,35 @@ def test_a_pmqa_category_7_proposal_counted_in_units_is_refused_before_anything_
     entry.refresh_from_db()
     assert (entry.result, entry.version, entry.status) == (None, 0, "not_reported")
     assert not ResultProposal.objects.filter(entry=entry).exists() and not Value.objects.filter(entry=entry).exists()
+
+
+def test_a_value_carried_from_an_earlier_round_counts_and_is_named(client, world, district, district_user):
+    """B is reported in the 6-month round only and carried into the 12-month one (docs/scoring.md): the
+    12-month A over the carried B = 0.00001 is refused like any other, naming both."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from indicators.models import Round
+
+    indicator = make_indicator(world, "A / B * 100")
+    later = Round.objects.get(fiscal_year=world.round.fiscal_year, months=12)
+    now = timezone.now()
+    Round.objects.filter(pk=later.pk).update(opens_at=now - timedelta(days=1), deadline=now + timedelta(days=5),
+                                             certification_deadline=now + timedelta(days=20))
+    b = indicator.variables.get(code="B")
+    b.rounds.set([world.round])
+    round_open(round_=later)
+    a = indicator.variables.get(code="A")
+    first = Entry.objects.get(indicator=indicator, office=district, round=world.round)
+    client.force_login(district_user)
+    response = client.post(reverse("reporting:entry_save", args=[first.pk]), {
+        "version": "0", variable_field(a): "0", variable_field(b): "0.00001"}, **HTMX)
+    assert 'data-testid="saved"' in response.content.decode()  # 0 / 0.00001 × 100 = 0
+    entry = Entry.objects.get(indicator=indicator, office=district, round=later)
+    response = client.post(reverse("reporting:entry_save", args=[entry.pk]),
+                           {"version": "0", variable_field(a): "999999999999999"}, **HTMX)
+    assert response["X-KRS-Status"] == "422"
+    html = response.content.decode()
+    assert 'data-testid="error-A"' in html and f"{REFUSED} A และ B" in html
+    nothing_stored(entry)

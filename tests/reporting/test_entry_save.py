@@ -62,15 +62,71 @@ def test_part_of_the_values_scores_nothing_and_stays_not_reported(client, distri
     assert entry.score_note == "ยังไม่มีค่าตัวแปร B"
 
 
-def test_emptying_a_value_takes_an_awaiting_entry_back_to_not_reported(client, district_user, district, world):
+def test_emptying_a_value_is_refused_until_confirmed_and_says_the_entry_goes_back_to_not_reported(
+    client, district_user, district, world
+):
     entry = world.entry(district, world.quantitative)
     client.force_login(district_user)
     save(client, entry, fields(world.quantitative, A="90", B="100"))
     entry.refresh_from_db()
-    save(client, entry, fields(world.quantitative, B=""))
+    response = save(client, entry, fields(world.quantitative, A="90", B=""))
+    html = response.content.decode()
+    assert response["X-KRS-Status"] == "422" and 'data-testid="confirm-clear"' in html
+    assert "ตัวแปร B: 100" in html and "จะกลับเป็น “ยังไม่รายงานผล”" in html
+    assert 'name="confirm_clear" value="1"' in html and 'data-testid="saved"' not in html
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.AWAITING and values_of(entry) == {"A": 90, "B": 100}  # nothing written
+
+    response = save(client, entry, {**fields(world.quantitative, A="90", B=""), "confirm_clear": "1"})
+    html = response.content.decode()
+    assert "X-KRS-Status" not in response and "ล้างค่าแล้ว สถานะกลับเป็น “ยังไม่รายงานผล”" in html
     entry.refresh_from_db()
     assert entry.status == Entry.Status.NOT_REPORTED and entry.self_score is None
     assert values_of(entry) == {"A": 90, "B": None}
+
+
+def test_clearing_a_value_of_an_incomplete_entry_is_confirmed_too_but_says_the_status_stays(
+    client, district_user, district, world
+):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    save(client, entry, fields(world.quantitative, A="90"))
+    entry.refresh_from_db()
+    html = save(client, entry, fields(world.quantitative, A="")).content.decode()
+    assert 'data-testid="confirm-clear"' in html and "ตัวแปร A: 90" in html and "จะกลับเป็น" not in html
+    assert values_of(entry) == {"A": 90}
+
+
+def test_a_save_that_changes_nothing_says_so_instead_of_saved(client, district_user, district, world):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    save(client, entry, fields(world.quantitative, A="90", B="100"))
+    entry.refresh_from_db()
+    response = save(client, entry, fields(world.quantitative, A="๙๐", B="100"))
+    html = response.content.decode()
+    assert 'data-testid="unchanged"' in html and "ไม่มีค่าที่เปลี่ยนแปลง" in html and 'data-testid="saved"' not in html
+    entry.refresh_from_db()
+    assert entry.version == 1
+
+
+@pytest.mark.parametrize(("typed", "note"), [
+    ({"A": "90", "B": "100"}, "บันทึกแล้ว: สถานะเป็น “รอการรับรองผล”"),  # complete: the status moves
+    ({"A": "90"}, "บันทึกแล้ว: ยังกรอกไม่ครบ สถานะยังเป็น “ยังไม่รายงานผล”"),  # incomplete: it stays
+])
+def test_the_saved_message_says_what_became_of_the_status(client, district_user, district, world, typed, note):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    html = save(client, entry, fields(world.quantitative, **typed)).content.decode()
+    assert note in html
+
+
+def test_a_save_answer_carries_the_servers_clock_and_the_deadline(client, district_user, district, world):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    for response in (save(client, entry, fields(world.quantitative, A="1")),
+                     client.post(reverse("reporting:entry_preview", args=[entry.pk]), fields(world.quantitative, A="2"), **HTMX)):
+        assert int(response["X-KRS-Deadline"]) == int(entry.round.deadline.timestamp() * 1000)
+        assert abs(int(response["X-KRS-Now"]) - timezone.now().timestamp() * 1000) < 600_000
 
 
 @pytest.mark.parametrize(("typed", "message"), [
@@ -149,12 +205,37 @@ def test_the_second_of_two_simultaneous_saves_is_told_what_changed_and_can_reapp
     html = response.content.decode()
     assert response["X-KRS-Status"] == "409"
     assert 'data-testid="conflict"' in html and "district1b" in html and "→ <strong>80</strong>" in html
+    assert 'data-by-self="0"' in html and "มีผู้อื่นบันทึกตัวชี้วัดนี้ก่อนคุณ" in html
     assert 'value="95"' in html  # the second person's typing is kept for re-applying
     entry.refresh_from_db()
     assert values_of(entry) == {"A": 80, "B": 100}  # the first save was not overwritten
     save(client, entry, fields(world.quantitative, A="95", B="100"), version=entry.version)
     entry.refresh_from_db()
     assert values_of(entry)["A"] == 95 and entry.version == 2
+
+
+def test_a_stale_page_of_the_same_user_is_told_apart_from_someone_elses_save(client, district_user, district, world):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    save(client, entry, fields(world.quantitative, A="80", B="100"), version=0)  # saved in another tab
+    response = save(client, entry, fields(world.quantitative, A="95", B="100"), version=0)  # the old page
+    html = response.content.decode()
+    assert response["X-KRS-Status"] == "409" and 'data-by-self="1"' in html
+    assert "หน้านี้แสดงค่าเก่า คุณบันทึกตัวชี้วัดนี้ไว้แล้ว" in html and "มีผู้อื่นบันทึก" not in html
+    assert 'value="95"' in html
+
+
+def test_a_save_to_a_closed_round_lists_what_was_typed_and_not_saved(client, district_user, district, world):
+    world.round.opens_at = timezone.now() - timedelta(days=10)
+    world.round.deadline = timezone.now() - timedelta(seconds=1)
+    world.round.save()
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    response = save(client, entry, fields(world.quantitative, A="1,250", B=""))
+    html = response.content.decode()
+    assert response["X-KRS-Status"] == "403" and 'data-testid="unsaved-values"' in html
+    assert "A: 1,250" in html and "B:" not in html
+    assert values_of(entry) == {}
 
 
 def test_without_javascript_a_save_redirects_back_to_the_indicator(client, district_user, district, world):
@@ -283,3 +364,17 @@ def test_the_history_is_visible_to_the_district_its_bureau_and_admins_only(
         assert "ตัวแปร A" in html and "district1" in html and "หน้าบันทึกข้อมูล" in html
     client.force_login(other_certifier)
     assert client.get(url).status_code == 404
+
+
+def test_the_clearing_question_and_the_page_scripts_messages_are_english_in_the_english_interface(
+    client, district_user, district, world
+):
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    save(client, entry, fields(world.quantitative, A="90", B="100"))
+    entry.refresh_from_db()
+    html = save(client, entry, fields(world.quantitative, A="90", B="")).content.decode()
+    assert "Confirm clearing" in html and "goes back to “Not reported”" in html and "ยืนยันล้างค่า" not in html
+    page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
+    assert 'id="entry-messages"' in page and "Not saved: the server failed (code %(code)s)" in page
