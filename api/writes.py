@@ -33,9 +33,10 @@ from reporting.central import (
     central_save,
     central_variables,
 )
-from reporting.compute import Inputs, active_variables, indicator_config
+from reporting.compute import active_variables, indicator_config
 from reporting.models import Entry, ValueChange
 from reporting.numbers import parse_for
+from reporting.selectors import stored_inputs
 from reporting.services import (
     EntryClosed,
     InvalidInputs,
@@ -188,8 +189,9 @@ def district_values_save(*, token: ApiToken, batch: DistrictBatch, now: datetime
                     errors.extend(_finding_errors("rule_broken", invalid.findings, index))
                     continue
                 names = _field_names(indicator)
-                th_errors, en_errors = _both_input_errors(indicator, entry.round, raw, invalid.errors)
-                errors.extend(ItemError("invalid_value", th_errors[name], en_errors.get(name, th_errors[name]), index,
+                code = "result_too_large" if invalid.refusal else "invalid_value"
+                th_errors, en_errors = _both_input_errors(entry, indicator, raw, invalid.errors)
+                errors.extend(ItemError(code, th_errors[name], en_errors.get(name, th_errors[name]), index,
                                         names.get(name, name)) for name in th_errors)
             else:
                 changed += bool(result.changes)
@@ -208,12 +210,15 @@ def _finding_errors(code: str, findings, index: int) -> list[ItemError]:
     return found
 
 
-def _both_input_errors(indicator, round_, raw, errors: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
-    """The service's field errors in Thai and in English (parsing again is pure: no database)."""
+def _both_input_errors(entry, indicator, raw, errors: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The service's field errors in Thai and in English, parsed again over what the entry holds (2–3 queries):
+    a result too large may come from a value the item does not send (a central one)."""
+    current = stored_inputs(entry)
+
     def run(language: str) -> dict[str, str]:
         with translation.override(language):
             try:
-                parse_district_inputs(indicator, round_, raw, Inputs())
+                parse_district_inputs(indicator, entry.round, raw, current)
             except InvalidInputs as again:
                 return again.errors
         return {}
@@ -302,8 +307,13 @@ def central_values_save(*, token: ApiToken, batch: CentralBatch, now: datetime) 
                     for entry_id, findings in invalid.findings.items():
                         errors.extend(_finding_errors("rule_broken", findings, item_of[entry_id]))
                     continue
-                # Cells were checked above: what is left is a row that cannot change now (certified, deadline).
-                for (entry_id, _code), message in invalid.errors.items():
+                # Cells were checked above: what is left is a row whose values give a result too large to keep
+                # (placed on a variable), or one that cannot change now (certified, deadline).
+                for (entry_id, code), message in invalid.errors.items():
+                    if code:
+                        th, en = both(lambda message=message: str(message))
+                        errors.append(ItemError("result_too_large", th, en, item_of[entry_id], code))
+                        continue
                     entry = next(e for e in entries.values() if e.pk == entry_id)
                     entry.indicator = indicator
                     th, en = both(lambda entry=entry: central_edit_block(entry, now))

@@ -65,9 +65,15 @@ class Computed:
 
 @dataclass(frozen=True)
 class NotComputable:
-    """Why a formula has no value (yet); shown to the user instead of a misleading zero."""
+    """Why a formula has no value (yet); shown to the user instead of a misleading zero.
+
+    ``too_large``: the values give a number beyond what decimal arithmetic holds (more than 34 digits to
+    round, or an exponent overflow). Such values are a typing mistake, not a result still to come:
+    reporting refuses them at input (reporting.compute.result_refusal).
+    """
 
     reason: str
+    too_large: bool = False
 
 
 class _Unavailable(Exception):
@@ -167,9 +173,9 @@ class Formula:
         except _Unavailable as exc:
             return NotComputable(exc.reason)
         except decimal.Overflow:
-            return NotComputable(_("ผลลัพธ์มีขนาดใหญ่เกินกว่าจะคำนวณได้"))
+            return NotComputable(_("ผลลัพธ์มีขนาดใหญ่เกินกว่าจะคำนวณได้"), too_large=True)
         except (decimal.InvalidOperation, decimal.DivisionByZero):
-            return NotComputable(_("คำนวณไม่ได้: ผลลัพธ์มีจำนวนหลักเกินกว่าที่ระบบรองรับ"))
+            return NotComputable(_("คำนวณไม่ได้: ผลลัพธ์มีจำนวนหลักเกินกว่าที่ระบบรองรับ"), too_large=True)
         return Computed(result)
 
 

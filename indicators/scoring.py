@@ -65,9 +65,13 @@ def _dec(value: object, what: str) -> Decimal:
 
 
 def quantize5(value: Decimal) -> Decimal:
-    """Value rounded half-up to five decimals, the precision every stored score has."""
+    """Value rounded half-up to five decimals, the precision every stored score has; ValueError (Thai) beyond 29 digits."""
     with decimal.localcontext(_context()):
-        return _dec(value, "value").quantize(_FIVE_PLACES, rounding=ROUND_HALF_UP)
+        try:
+            return _dec(value, "value").quantize(_FIVE_PLACES, rounding=ROUND_HALF_UP)
+        except decimal.InvalidOperation:
+            # More than 29 whole digits: five decimals more would pass the context's 34 digits.
+            raise ValueError(_("ตัวเลขมีจำนวนหลักมากเกินกว่าที่ระบบคำนวณได้")) from None
 
 
 def clamp(score: Decimal) -> Decimal:

@@ -26,6 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, Round, Variable
@@ -34,7 +35,15 @@ from krs.models import Office
 from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
 from krs.spreadsheets import RowIssue, SpreadsheetError, normalise_code, read_table
 from reporting.checks import Checked, entries_check, is_confirmed, warnings_token
-from reporting.compute import Inputs, active_variables, central_level, entry_inputs, indicator_config
+from reporting.compute import (
+    Inputs,
+    active_variables,
+    central_level,
+    entry_inputs,
+    formula_variables,
+    indicator_config,
+    result_refusal,
+)
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import POINT, format_value, parse_for
 from reporting.services import entries_write_inputs
@@ -448,8 +457,22 @@ def _plan(indicator: Indicator, round_: Round, entries: Mapping[int, Entry], row
         block = central_edit_block(entry, now) if plan.changed else None
         if block:
             errors[(entry_id, "")] = block
+        elif plan.changed and not cell_errors and result_refusal(indicator, round_, plan.new):
+            errors[(entry_id, _refusal_code(indicator, round_, cells))] = _refusal_text(indicator, round_, plan.new)
         plans.append(plan)
     return plans, errors
+
+
+# Evaluated again in each language it is read in: the API answers it in Thai and in English.
+_refusal_text = lazy(result_refusal, str)
+
+
+def _refusal_code(indicator: Indicator, round_: Round, cells: Mapping[str, object]) -> str:
+    """The cell beside which a result too large is shown: the first central variable of the formula sent; "" the row."""
+    own = {v.pk for v in central_variables(indicator, round_)}
+    codes = [v.code for v in formula_variables(indicator, round_) if v.pk in own]
+    sent = [code for code in codes if code in cells]
+    return (sent or codes or [""])[0]
 
 
 def _conflicts(indicator: Indicator, entries: Mapping[int, Entry],
@@ -748,9 +771,10 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
         row.changes = [UploadChange(v, format_value(old, grouped=True), format_value(new, grouped=True),
                                     _reread(row.typed.get(v.code, ""), new))
                        for v, old, new in plan.changes]
-    # Cells were checked above; what is left is a row that cannot change now (certified, deadline).
-    for (entry_id, _code), message in errors.items():
-        upload.error(matched[entry_id], message)
+    # Cells were checked above; what is left is a row that cannot change now (certified, deadline), or one
+    # whose values give a result too large to keep (placed in the column of one of the formula's variables).
+    for (entry_id, code), message in errors.items():
+        upload.error(matched[entry_id], str(message), labels.get(code))
     checked = entries_check([(p.entry, indicator, p.current, p.new) for p in plans
                              if p.changed and not matched[p.entry.pk].errors], round_)
     central_codes = set(labels)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from indicators.formula import Computed, FormulaError, parse_formula
 from indicators.models import Indicator, MilestoneStep, Round, Variable
 from indicators.scoring import quantize5, score_linear, score_milestones, score_pass_fail, score_rubric
+from reporting.numbers import MAX_WHOLE_DIGITS, fits
 
 Method = Indicator.Method
 
@@ -139,6 +140,8 @@ class Outcome:
     result: Decimal | None
     score: Decimal | None
     note: str = ""
+    # The inputs give a result no column holds (``result_refusal``): the note says so; never saved.
+    too_large: bool = False
 
 
 @lru_cache(maxsize=4096)
@@ -173,8 +176,45 @@ def _evaluate(indicator: Indicator, round_: Round, inputs: Inputs) -> Computed |
     formula = _formula(indicator.formula, frozenset(v.code for v in indicator.variables.all()))
     computed = formula.evaluate(by_code)
     if isinstance(computed, Computed):
-        return computed
+        return computed if fits(computed.value) else _too_large(indicator, round_)
+    if computed.too_large:
+        return _too_large(indicator, round_)
     return Outcome(None, None, computed.reason)
+
+
+def formula_variables(indicator: Indicator, round_: Round) -> list[Variable]:
+    """The variables the indicator's formula reads in this round — its own and those carried from an earlier
+    round — in the indicator's order ([] without a formula)."""
+    if not indicator.formula:
+        return []
+    try:
+        used = _formula(indicator.formula, frozenset(v.code for v in indicator.variables.all())).variables_used
+    except FormulaError:
+        return []
+    read = {v.pk for v in active_variables(indicator, round_)} | {v.pk for v, _r in carried_variables(indicator, round_)}
+    return [v for v in indicator.variables.all() if v.pk in read and v.code in used]
+
+
+def _too_large(indicator: Indicator, round_: Round) -> Outcome:
+    codes = [v.code for v in formula_variables(indicator, round_)]
+    names = codes[0] if len(codes) == 1 else _("%(first)s และ %(last)s") % {
+        "first": ", ".join(codes[:-1]), "last": codes[-1]}
+    return Outcome(None, None, _(
+        "ผลการคำนวณใหญ่เกินกว่าที่ระบบเก็บได้ (ได้ไม่เกิน %(whole)s หลักหน้าจุดทศนิยม): ตรวจสอบค่า %(names)s"
+    ) % {"whole": MAX_WHOLE_DIGITS, "names": names}, too_large=True)
+
+
+def result_refusal(indicator: Indicator, round_: Round, inputs: Inputs) -> str | None:
+    """Why these inputs may not be saved, in the active language; None when they may.
+
+    The one bound on what inputs may give together: the formula's result must be a number
+    ``reporting.numbers.fits`` (at most as many whole digits as a typed value, five decimals), which
+    ``Entry.result`` holds and the scoring engine computes with. Every door that writes inputs — the entry
+    page and its preview, the central-data grid and upload, the API — calls it on the inputs as they would
+    be after the save, and refuses the save with this message. See docs/reporting.md ("Results too large").
+    """
+    found = outcome(indicator, round_, inputs)
+    return found.note if found.too_large else None
 
 
 def _quantitative(indicator: Indicator, round_: Round, inputs: Inputs) -> Outcome:

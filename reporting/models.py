@@ -20,6 +20,12 @@ from indicators.models import (
 )
 from krs.models import Office
 
+# A district's value and an entry's result are numbers someone could type: VALUE_FIELD's 15 whole digits and
+# five decimals (reporting.numbers refuses more, and compute.result_refusal refuses a larger result). Their
+# columns hold one digit more, so that every such number also reads back on SQLite: it keeps 15 significant
+# digits and gives 999999999999999.9 back as 1000000000000000, which a 20-digit column refuses to read.
+HELD_FIELD = {**VALUE_FIELD, "max_digits": VALUE_FIELD["max_digits"] + 1}
+
 
 class Entry(models.Model):
     """A district's report on one indicator in one round. Created "not reported" when the round opens.
@@ -48,7 +54,7 @@ class Entry(models.Model):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="entries", verbose_name=_("รอบการรายงาน"),
                               db_index=False)
     status = models.CharField(_("สถานะ"), max_length=20, choices=Status.choices, default=Status.NOT_REPORTED)
-    result = models.DecimalField(_("ผลการดำเนินงาน"), null=True, blank=True, **VALUE_FIELD)
+    result = models.DecimalField(_("ผลการดำเนินงาน"), null=True, blank=True, **HELD_FIELD)
     self_score = models.DecimalField(_("คะแนนประเมินตนเอง"), null=True, blank=True, **SCORE_FIELD)
     official_score = models.DecimalField(_("คะแนนที่รับรอง"), null=True, blank=True, **SCORE_FIELD)
     # Why there is no result or score yet ("ยังไม่มีค่าตัวแปร B", "หารด้วยศูนย์: …"), shown instead of a zero.
@@ -153,7 +159,7 @@ class Value(models.Model):
 
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="values", verbose_name=_("รายการรายงานผล"))
     variable = models.ForeignKey(Variable, on_delete=models.PROTECT, related_name="values", verbose_name=_("ตัวแปร"))
-    value = models.DecimalField(_("ค่า"), null=True, blank=True, **VALUE_FIELD)
+    value = models.DecimalField(_("ค่า"), null=True, blank=True, **HELD_FIELD)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("บันทึกโดย")
     )

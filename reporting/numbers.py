@@ -9,7 +9,7 @@ accepted in one place is accepted in all. See docs/reporting.md ("Typing numbers
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -19,6 +19,9 @@ from indicators.models import VALUE_FIELD, Variable
 MAX_DIGITS = VALUE_FIELD["max_digits"]
 DECIMAL_PLACES = VALUE_FIELD["decimal_places"]
 MAX_WHOLE_DIGITS = MAX_DIGITS - DECIMAL_PLACES
+# The first number with more whole digits than anyone may type, or a formula may give (``fits``).
+_TOO_LARGE = Decimal(10) ** MAX_WHOLE_DIGITS
+_PLACES = Decimal(1).scaleb(-DECIMAL_PLACES)
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Minus signs people paste from Word or Excel, and the full-width forms of a Thai IME.
@@ -50,6 +53,14 @@ def _plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def fits(value: Decimal) -> bool:
+    """Is ``value``, rounded half-up to DECIMAL_PLACES, a number ``parse_value`` would accept (at most
+    MAX_WHOLE_DIGITS whole digits)? Decides whether a formula's result may be stored (reporting.compute)."""
+    if not value.is_finite() or abs(value) >= _TOO_LARGE:
+        return False  # compared before rounding: quantize itself fails on more digits than its context holds
+    return abs(value.quantize(_PLACES, rounding=ROUND_HALF_UP)) < _TOO_LARGE
 
 
 def format_value(value: Decimal | None, *, grouped: bool = False) -> str:

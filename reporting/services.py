@@ -27,9 +27,11 @@ from reporting.compute import (
     carried_variables,
     district_chooses,
     entry_inputs,
+    formula_variables,
     indicator_config,
     is_complete,
     outcome,
+    result_refusal,
 )
 from reporting.models import (
     Answer,
@@ -118,13 +120,15 @@ class InvalidInputs(Exception):
     """Some typed values are not acceptable; ``errors`` maps each field name to its Thai message.
 
     ``findings`` are the broken rules among them (``reporting.checks``), for callers that word them again
-    in another language.
+    in another language. ``refusal`` is set when the values are each fine but their result is too large to
+    keep (``compute.result_refusal``); it is also in ``errors``, beside a variable of the formula.
     """
 
-    def __init__(self, errors: dict[str, str], findings=()) -> None:
+    def __init__(self, errors: dict[str, str], findings=(), refusal: str = "") -> None:
         super().__init__(errors)
         self.errors = errors
         self.findings = list(findings)
+        self.refusal = refusal
 
 
 class NeedsConfirmation(Exception):
@@ -222,7 +226,18 @@ def parse_district_inputs(indicator: Indicator, round_: Round, raw: Mapping[str,
         _parse_proposal(indicator, raw, new, errors)
     if errors:
         raise InvalidInputs(errors)
+    refusal = result_refusal(indicator, round_, new)
+    if refusal:
+        raise InvalidInputs({_refusal_field(indicator, round_, raw): refusal}, refusal=refusal)
     return new
+
+
+def _refusal_field(indicator: Indicator, round_: Round, raw: Mapping[str, str]) -> str:
+    """Where the page shows a result too large: beside the first of the formula's variables the district typed."""
+    own = {v.pk for v in active_variables(indicator, round_) if v.source == Variable.Source.DISTRICT}
+    names = [variable_field(v) for v in formula_variables(indicator, round_) if v.pk in own]
+    typed = [name for name in names if name in raw]
+    return (typed or names or ["result"])[0]
 
 
 ANSWER_MAX = 20_000

@@ -271,7 +271,8 @@ def entry_preview(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         new = parse_district_inputs(indicator, entry.round, request.POST, inputs)
     except InvalidInputs as exc:
-        return _with_clock(render(request, "reporting/_preview.html", {"errors": exc.errors, "entry": entry}), entry.round)
+        return _with_clock(render(request, "reporting/_preview.html",
+                                  {"errors": exc.errors, "refusal": exc.refusal, "entry": entry}), entry.round)
     would = outcome(indicator, entry.round, new)
     checked = entries_check([(entry, indicator, inputs, new)], entry.round)
     return _with_clock(render(request, "reporting/_preview.html", {

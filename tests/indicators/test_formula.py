@@ -181,6 +181,22 @@ def test_overflow_is_not_computable():
     assert isinstance(result, NotComputable) and result.reason
 
 
+@pytest.mark.parametrize(("text", "values"), [
+    ("round(A, 10)", {"A": D("1e40")}),  # 51 digits to round: more than the context's 34
+    ("round(A * B * C)", {"A": D("999999999999999")} | {"B": D("999999999999999"), "C": D("999999999999999")}),
+    ("A * A", {"A": D("1e600000")}),  # beyond the exponent's range
+])
+def test_a_number_beyond_decimal_arithmetic_is_marked_too_large(text, values):
+    """Reporting refuses such values at input rather than keeping a "cannot be computed" entry."""
+    result = value(text, **values)
+    assert isinstance(result, NotComputable) and result.too_large
+
+
+def test_a_result_still_to_come_is_not_too_large():
+    assert not value("A / B", A=D(1), B=D(0)).too_large
+    assert not value("A / B", A=D(1), B=None).too_large
+
+
 def test_float_values_are_refused():
     with pytest.raises(TypeError):
         value("A + 1", A=0.1)

@@ -44,6 +44,12 @@ def test_quantize5_rounds_half_up():
     assert str(quantize5(D(5))) == "5.00000"
 
 
+def test_quantize5_refuses_more_digits_than_it_can_round_with_a_thai_value_error():
+    assert quantize5(D("9" * 29)) == D("9" * 29)
+    with pytest.raises(ValueError, match="ตัวเลขมีจำนวนหลักมากเกินกว่าที่ระบบคำนวณได้"):
+        quantize5(D("9" * 30))  # 30 + 5 decimals: more than the 34 digits of its context
+
+
 def test_floats_are_refused():
     with pytest.raises(TypeError):
         quantize5(3.5)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.models import Variable
-from reporting.numbers import EITHER, POINT, format_value, parse_value
+from reporting.numbers import EITHER, POINT, fits, format_value, parse_value
 
 K = Variable.Kind
 D = Decimal
@@ -145,3 +145,17 @@ def test_a_boolean_for_any_other_variable_is_refused_not_stored_as_1(kind):
     with pytest.raises(ValidationError) as caught:
         parse_value(True, kind=kind)
     assert caught.value.code == "boolean" and "true/false" in caught.value.messages[0]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("999999999999999.99999", True),   # the largest number anyone may type
+    ("-999999999999999.99999", True),
+    ("999999999999999.999994", True),  # rounds down to the above
+    ("999999999999999.999995", False),  # rounds up to 10^15: 16 whole digits
+    ("1000000000000000", False),
+    ("1E+40", False),                  # more digits than quantize's context: refused before rounding
+    ("NaN", False),
+    ("Infinity", False),
+])
+def test_fits_is_the_typed_bound_after_rounding_to_five_decimals(value, expected):
+    assert fits(Decimal(value)) is expected
