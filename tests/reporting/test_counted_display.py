@@ -74,3 +74,24 @@ def test_the_bureau_queue_shows_the_counted_score_beside_the_self_score(client, 
     row = html[html.index(f'data-entry="{entry.pk}"'):]
     row = row[:row.index("</tr>")]
     assert "5.00000" in row and "นับ 1.00000" in row
+
+
+def test_the_central_grid_shows_what_each_districts_score_counts_beside_its_self_score(client, certifier, district, bureau):
+    world = open_world(bureau=bureau)
+    entry = world.entry(district, world.central)
+    client.force_login(certifier)
+    url = reverse("reporting:central_grid", args=[world.round.pk, world.central.pk])
+    a, b = (world.central.variables.get(code=c) for c in "AB")
+    client.post(url, {"row": [str(entry.pk)], f"version-{entry.pk}": entry.version,
+                      f"e{entry.pk}-A": "90", f"e{entry.pk}-B": "100"})
+    entry.refresh_from_db()
+    assert entry.status == Entry.Status.AWAITING and entry.self_score == 3
+    html = client.get(url).content.decode()
+    cell = html[html.index('data-testid="grid-score"'):]
+    cell = cell[:cell.index("</td>")]
+    # Awaiting: its self score, and that it counts 1.00000 until certified, at the same 5 decimals.
+    assert "3.00000" in cell and "ประเมินตนเอง" in cell and "นับ 1.00000" in cell
+    workflow.entry_certify(entry=entry, by=certifier)
+    cell = client.get(url).content.decode()
+    cell = cell[cell.index('data-testid="grid-score"'):]
+    assert "นับ 3.00000" in cell[:cell.index("</td>")]
