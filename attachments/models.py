@@ -126,7 +126,7 @@ class AttachmentEvent(models.Model):
     """The audit of a file: attached, downloaded, receipt registered, deleted; who, when and from which side.
 
     An "added" event from one side is what the "new data" flag (มีข้อมูลใหม่) of the other side is
-    built from (issue 6), so ``entry`` and ``side`` are kept on the event itself.
+    built from, so ``entry`` and ``side`` are kept on the event itself.
     """
 
     class Action(models.TextChoices):

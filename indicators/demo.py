@@ -189,7 +189,7 @@ def _five(*values) -> tuple[Decimal, ...]:
 
 
 def _levels_bsa(basic: str, advance: str, significance: str) -> tuple[Level, ...]:
-    # "or none yet" (issue 9): a district that has not reached Basic says so, and scores the bottom of the scale.
+    # "or none yet" (seed 004): a district that has not reached Basic says so, and scores the bottom of the scale.
     return (
         Level("none", "ยังไม่ถึงระดับ Basic", 1, "ยังดำเนินการไม่ครบตามเกณฑ์ระดับ Basic"),
         Level("basic", "Basic", 3, basic),

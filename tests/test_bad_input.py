@@ -1,4 +1,4 @@
-"""Bad input everywhere (issue 11, point 4): arbitrary text, numbers and files in every form field and query
+"""Bad input everywhere: arbitrary text, numbers and files in every form field and query
 parameter of the pages. Never a server error, and never half-saved: a refused form leaves the database as it
 was, an accepted one holds exactly what it said it saved.
 

@@ -121,7 +121,7 @@ def test_pmqa_items_are_rubrics_of_basic_advance_significance(summary):
     for item in items:
         assert item.method == Indicator.Method.RUBRIC
         levels = [(lv.code, lv.name, lv.score) for lv in item.levels.order_by("score")]
-        # "or none yet" (issue 9): below Basic is a level of its own, at the bottom of the scale.
+        # "or none yet" (seed 004): below Basic is a level of its own, at the bottom of the scale.
         assert levels == [("none", "ยังไม่ถึงระดับ Basic", 1), ("basic", "Basic", 3), ("advance", "Advance", 4),
                           ("significance", "Significance", 5)]
         assert all(lv.criteria for lv in item.levels.all())

@@ -374,7 +374,7 @@ def test_milestones_stay_on_the_scale(completion):
     assert SCALE_MIN <= score <= SCALE_MAX
 
 
-# PMQA category 4 scored by its level (issue 9) ------------------------------------------------------------
+# PMQA category 4 scored by its level (seed 004) ------------------------------------------------------------
 
 PMQA_4_LEVELS = (("none", D(1)), ("basic", D(3)), ("advance", D(4)), ("significance", D(5)))
 
