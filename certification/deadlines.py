@@ -178,10 +178,12 @@ def apply_report_penalties(now: datetime) -> list[Change]:
 
     The report is complete when every district-entered entry of the framework (``district_entered``) has
     been reported; its moment is the latest first report among them. When the round closes with some never
-    reported, the report is recorded as not complete, timed by its latest first report (the missing ones
-    are scored 1.00000 by the close step). Lateness counts Thai working days after the holiday-adjusted
-    deadline (``Round.due_at``) up to that moment, at least one when it is after it. One ``ReportLateness``
-    per (district, framework, round), never rewritten; its penalty comes off the overall score.
+    reported, the report is recorded as not complete and its moment is the close (``Round.closes_at``): it
+    was never complete, so it was late for the whole late window (the missing entries are also scored
+    1.00000 by the close step); leaving an indicator out is never cheaper than reporting it late. Lateness
+    counts Thai working days after the holiday-adjusted deadline (``Round.due_at``) up to that moment, at
+    least one when it is after it. One ``ReportLateness`` per (district, framework, round), never
+    rewritten; its penalty comes off the overall score.
 
     Set-based: per round one ``GROUP BY (district, framework)`` over the entries and one bulk INSERT.
     """
@@ -206,15 +208,20 @@ def apply_report_penalties(now: datetime) -> list[Change]:
             found = list(groups.values_list("office_id", "indicator__framework_id", "last", "missing"))
             if not found:
                 continue
-            lasts = [last for *_ids, last, _missing in found if last is not None and last > round_.due_at]
+            def moment(last, missing):
+                return round_.closes_at if missing else last
+
+            lasts = [moment(last, missing) for *_ids, last, missing in found
+                     if moment(last, missing) is not None and moment(last, missing) > round_.due_at]
             exceptions = (thaicalendar.calendar_exceptions(thaicalendar.local_date(round_.due_at),
                                                            thaicalendar.local_date(max(lasts))) if lasts else {})
             days_by_date: dict[object, int] = {}
             rows = []
             for office_id, framework_id, last, missing in found:
                 days = 0
-                if last is not None and last > round_.due_at:
-                    day = thaicalendar.local_date(last)
+                at = moment(last, missing)
+                if at is not None and at > round_.due_at:
+                    day = thaicalendar.local_date(at)
                     if day not in days_by_date:
                         days_by_date[day] = max(1, thaicalendar.working_days_between(
                             round_.due_at, day, exceptions=exceptions))

@@ -140,16 +140,20 @@ def test_an_incomplete_report_waits_and_the_penalty_never_goes_below_one(world, 
     assert card.overall_before_penalty < D("1.40000") and card.overall == D("1.00000")
 
 
-def test_a_report_never_completed_is_recorded_at_the_close(world, district, other_district):
+def test_a_report_never_completed_is_late_until_the_close(world, district, other_district):
+    """Never complete, a report was late for the whole late window: leaving an indicator out is never
+    cheaper than reporting it late. Mon 2 Nov 2552 (the moved deadline) to Fri 20 Nov 2552 (the close):
+    3–6, 9–13 and 16–20 Nov are 14 working days, 0.70 off (the overall still never below 1.00000)."""
     entries = district_entries(world, district)
     Entry.objects.filter(pk=entries[0].pk).update(self_score=D("3"))
     entries[0].self_score = D("3")
     workflow.entry_mark_reported(entry=entries[0], by=None, at=datetime(2009, 11, 3, 9, 0, tzinfo=BKK))
     sweep(now=LATE_UNTIL + timedelta(minutes=1))
     row = lateness(world, district)
-    assert (row.complete, row.late_days, row.penalty) == (False, 1, D("0.05000"))
+    assert (row.complete, row.reported_at, row.late_days, row.penalty) == (
+        False, datetime(2009, 11, 3, 9, 0, tzinfo=BKK), 14, D("0.70000"))
     nothing = lateness(world, other_district)
-    assert (nothing.complete, nothing.reported_at, nothing.penalty) == (False, None, D("0"))
+    assert (nothing.complete, nothing.reported_at, nothing.late_days) == (False, None, 14)
     assert Round.objects.get(pk=world.round.pk).closed_at is not None
 
 
