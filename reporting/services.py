@@ -646,8 +646,10 @@ def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
             steps.setdefault(step_value.entry_id, []).append(step_value)
         changed, pending, settled = [], [], []
         for entry in entries:
-            if entry.pk not in values and entry.pk not in steps and entry.level_id is None and entry.passed is None:
-                continue  # nothing entered yet: no criteria give it a score, and its row need not be written
+            entered = (entry.pk in values or entry.pk in steps or entry.level_id is not None
+                       or entry.passed is not None or any(v is not None for v in carried.get(entry.pk, {}).values()))
+            if not entered:
+                continue  # nothing entered or carried yet: no criteria give it a score, its row need not be written
             indicator = indicators[entry.indicator_id]
             inputs = entry_inputs(entry, values.get(entry.pk, []), steps.get(entry.pk, []), carried=carried.get(entry.pk))
             result = outcome(indicator, entry.round, inputs)

@@ -24,6 +24,7 @@ from reporting.services import entries_rescore, entry_save_values, variable_fiel
 from tests.conftest import make_office, make_user
 from tests.indicators.admin_forms import change_form_data
 from tests.reporting.factories import open_world
+from tests.reporting.test_carried_values import Year, put
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -246,3 +247,43 @@ def test_an_indicator_made_active_in_the_open_round_gets_its_entries_there(admin
     assert [(c.field, c.old_value, c.new_value) for c in done.changes] == [("rounds", "12 เดือน", "6 เดือน, 12 เดือน")]
     assert Entry.objects.filter(indicator=indicator, round=world.round).count() == Office.objects.filter(
         kind=Office.Kind.PRIMARY).count()
+
+
+# --- Entries scored from values carried from an earlier round ------------------------------------------
+
+
+def _raise_thresholds(year, by: int, admin_user):
+    before = criteria_snapshot(indicator_ids=[year.early.pk])
+    for threshold in year.early.thresholds.all():
+        threshold.value += by
+        threshold.save()
+    after = criteria_snapshot(indicator_ids=[year.early.pk])
+    return framework_change_criteria(framework=year.framework, before=before, after=after,
+                                     reason="เกณฑ์ใหม่ตามมติคณะกรรมการ", user=admin_user)
+
+
+def test_a_threshold_change_rescores_an_entry_whose_every_input_is_carried(district, bureau, admin_user):
+    """Nothing is typed in the 9-month round: A and B come from the 6-month round. 90 scored 3 under
+    80/85/90/95/100; under 90/95/100/105/110 it is at the bottom: 1."""
+    year = Year(bureau)
+    year.open(year.six)
+    put(year.entry(district, year.early, year.six), A=45, B=50)
+    year.open(year.nine)
+    entry = year.entry(district, year.early, year.nine)
+    assert (entry.result, entry.self_score) == (D("90.00000"), D("3.00000"))
+    _raise_thresholds(year, 10, admin_user)
+    entry.refresh_from_db()
+    assert entry.self_score == D("1.00000")
+
+
+def test_a_certified_entry_scored_from_carried_values_is_listed_for_re_certification(
+        district, bureau, certifier, admin_user):
+    year = Year(bureau)
+    year.open(year.six)
+    put(year.entry(district, year.early, year.six), A=45, B=50)
+    year.open(year.nine)
+    entry = year.entry(district, year.early, year.nine)
+    workflow.entry_certify(entry=entry, by=certifier)
+    _raise_thresholds(year, 10, admin_user)
+    listed = Recertification.objects.get(entry=entry)
+    assert (listed.old_score, listed.new_score) == (D("3.00000"), D("1.00000"))
