@@ -153,6 +153,13 @@ class Round(models.Model):
             ordering["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องอยู่หลังวันเปิดให้บันทึกข้อมูล")
         elif self.central_deadline and self.certification_deadline and self.central_deadline > self.certification_deadline:
             ordering["central_deadline"] = _("กำหนดส่งข้อมูลส่วนกลางต้องไม่เลยกำหนดรับรองผล")
+        elif self.central_deadline and self.deadline and self.central_deadline < self.closes_at:
+            # A mixed indicator (district and central variables) is complete only when the bureau's part
+            # comes after the district's: the bureaus' window may not end while districts still report.
+            ordering["central_deadline"] = _(
+                "กำหนดส่งข้อมูลส่วนกลางต้องไม่ก่อนวันสิ้นสุดการรับรายงานของ สพท. (%(date)s): ตัวชี้วัดที่มีทั้งข้อมูลของ "
+                "สพท. และข้อมูลส่วนกลาง สำนักต้องบันทึกได้หลังจาก สพท. รายงานแล้ว") % {
+                "date": thaicalendar.format_thai_date(self.closes_at, with_time=True)}
         if self.period_end and self.fiscal_year_id:
             first, last = self.fiscal_year.bounds
             if not first <= self.period_end <= last:

@@ -424,11 +424,24 @@ def test_a_central_deadline_outside_the_round_is_refused_by_the_form_and_the_dat
         Round.objects.filter(pk=round_.pk).update(central_deadline=central)
 
 
-def test_a_central_deadline_inside_the_round_is_accepted(frozen):
+def test_a_central_deadline_from_the_districts_close_to_certification_is_accepted(frozen):
     round_ = Round.objects.select_related("fiscal_year").get(pk=frozen.round.pk)
-    for central in (OPENS + TICK, DEADLINE - timedelta(days=1), CERTIFICATION):
+    for central in (DEADLINE, DEADLINE + timedelta(days=1), CERTIFICATION):
         round_.central_deadline = central
         round_.full_clean()
+
+
+@pytest.mark.parametrize("late_window", [False, True])
+def test_a_central_deadline_before_the_districts_close_is_refused(frozen, late_window):
+    """A mixed entry is complete only when the bureau's part comes after the district's: a bureaus' window
+    that ends while districts may still report (their deadline, or the late window's end) would leave a
+    district's late part waiting for a bureau that can no longer enter anything."""
+    round_ = Round.objects.select_related("fiscal_year").get(pk=frozen.round.pk)
+    round_.late_until = DEADLINE + timedelta(days=5) if late_window else None
+    round_.central_deadline = (round_.late_until or DEADLINE) - TICK
+    with pytest.raises(ValidationError) as refused:
+        round_.full_clean()
+    assert "กำหนดส่งข้อมูลส่วนกลางต้องไม่ก่อนวันสิ้นสุดการรับรายงานของ สพท." in refused.value.message_dict["central_deadline"][0]
 
 
 # --- What administrators see before the deadline ---------------------------------------------------------------
