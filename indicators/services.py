@@ -239,6 +239,10 @@ def criteria_reason_message() -> str:
              "(เช่น คำขอปรับรายละเอียดคำรับรองฯ ที่ได้รับอนุมัติ)")
 
 
+class CriteriaRefused(ValidationError):
+    """A change of a published framework's criteria that would leave an indicator unscorable in a round."""
+
+
 @dataclass(frozen=True)
 class CriteriaChanged:
     """What one change of criteria did: the audit rows written, the entries rescored, those left to re-certify."""
@@ -297,6 +301,12 @@ def framework_change_criteria(*, framework: Framework, before: dict[CriteriaKey,
         return CriteriaChanged([])
     if not reason:
         raise ValidationError(criteria_reason_message())
+    # What publishing refuses, a change after publishing may not bring back: every indicator active in a
+    # round must stay scorable from what that round asks for (docs/scoring.md).
+    problems = round_problems(framework=framework, indicators=list(
+        framework.indicators.prefetch_related("rounds").order_by("order", "code")))
+    if problems:
+        raise CriteriaRefused(problems)
     for row in rows:
         row.reason, row.changed_by, row.changed_at = reason, user, now
     CriteriaChange.objects.bulk_create(rows)

@@ -210,7 +210,10 @@ def read_table(content: bytes, *, max_bytes: int, max_rows: int,
         header, rows = candidates[0], candidates[1:]
     if header is None:
         raise SpreadsheetError(_("ไฟล์ไม่มีข้อมูล"))
-    separators = "either" if delimiter in (";", "\t") else "point"
+    # A comma CSV writes "." as the decimal point (a "," would split the cell); a semicolon or tab CSV may
+    # come from a decimal-comma locale, and a workbook's text cells from anywhere: their "1.000" reads two
+    # ways (a workbook's number cells are exact: the caller reads them with "." whatever this says).
+    separators = "point" if delimiter == "," else "either"
     return Table(header_row=header[0], headers=header[1], rows=rows, delimiter=delimiter,
                  separators=separators, skipped=skipped)
 

@@ -394,7 +394,7 @@ def _parse_cells(by_code: Mapping[str, Variable], cells: Mapping[str, object], *
             errors[code] = _("ตัวแปร %(code)s ไม่ใช่ข้อมูลส่วนกลางของตัวชี้วัดนี้ในรอบนี้") % {"code": code}
             continue
         try:
-            values[code] = parse_for(variable, text, separators=separators)
+            values[code] = parse_for(variable, text, separators=POINT if isinstance(text, _NumberCell) else separators)
         except ValidationError as exc:
             errors[code] = exc.messages[0]
     return values, errors
@@ -559,6 +559,12 @@ def _squash(text: str) -> str:
     return _SQUASH.sub("", text).casefold()
 
 
+class _NumberCell(str):
+    """A workbook's number cell written out as text: exact, read with "." as the decimal point whatever the
+    file's text cells may mean (a text cell "1.000" of an XLSX or ODS reads two ways; a number cell 1.000
+    does not)."""
+
+
 def _cell_text(value: object, number_format: str | None = None) -> str:
     """A cell as the text parse_for and office codes read: 1001.0 → "1001", a 85% cell → "85%"."""
     if value is None:
@@ -569,8 +575,8 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if number_format and number_format.endswith("%"):
             # Excel keeps 85% as 0.85 and shows it through the cell's format.
-            return format_value(number * 100) + "%"
-        return format_value(number)
+            return _NumberCell(format_value(number * 100) + "%")
+        return _NumberCell(format_value(number))
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     return str(value).strip()
@@ -586,7 +592,8 @@ def _read_table(content: bytes) -> tuple[int, list[str], list[tuple[int, list[st
     """(header row number, headers, data rows as text, how numbers' separators read); SpreadsheetError."""
     table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(), is_header=_is_header,
                        xlsx_cell=lambda cell: _cell_text(cell.value, getattr(cell, "number_format", None)))
-    rows = [(number, [_cell_text(cell) for cell in cells]) for number, cells in table.rows]
+    rows = [(number, [cell if isinstance(cell, _NumberCell) else _cell_text(cell) for cell in cells])
+            for number, cells in table.rows]
     return table.header_row, [_cell_text(cell) for cell in table.headers], rows, table.separators
 
 
