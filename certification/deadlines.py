@@ -208,8 +208,8 @@ def apply_report_penalties(now: datetime) -> list[Change]:
             found = list(groups.values_list("office_id", "indicator__framework_id", "last", "missing"))
             if not found:
                 continue
-            def moment(last, missing):
-                return round_.closes_at if missing else last
+            closes_at = round_.closes_at
+            moment = lambda last, missing, closes_at=closes_at: closes_at if missing else last  # noqa: E731
 
             lasts = [moment(last, missing) for *_ids, last, missing in found
                      if moment(last, missing) is not None and moment(last, missing) > round_.due_at]
