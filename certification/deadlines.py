@@ -208,18 +208,16 @@ def apply_report_penalties(now: datetime) -> list[Change]:
             found = list(groups.values_list("office_id", "indicator__framework_id", "last", "missing"))
             if not found:
                 continue
-            closes_at = round_.closes_at
-            moment = lambda last, missing, closes_at=closes_at: closes_at if missing else last  # noqa: E731
-
-            lasts = [moment(last, missing) for *_ids, last, missing in found
-                     if moment(last, missing) is not None and moment(last, missing) > round_.due_at]
+            moments = {(office_id, framework_id): round_.closes_at if missing else last
+                       for office_id, framework_id, last, missing in found}
+            lasts = [at for at in moments.values() if at is not None and at > round_.due_at]
             exceptions = (thaicalendar.calendar_exceptions(thaicalendar.local_date(round_.due_at),
                                                            thaicalendar.local_date(max(lasts))) if lasts else {})
             days_by_date: dict[object, int] = {}
             rows = []
             for office_id, framework_id, last, missing in found:
                 days = 0
-                at = moment(last, missing)
+                at = moments[office_id, framework_id]
                 if at is not None and at > round_.due_at:
                     day = thaicalendar.local_date(at)
                     if day not in days_by_date:
