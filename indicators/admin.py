@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,7 @@ from indicators.models import (
 from indicators.scoring import score_linear
 from indicators.selectors import criteria_snapshot, framework_tree, weight_problems
 from indicators.services import (
+    CriteriaRefused,
     criteria_reason_message,
     framework_change_criteria,
     framework_copy_to_year,
@@ -114,6 +116,18 @@ class CriteriaAdminMixin:
 
     def criteria_framework(self, obj) -> Framework:
         raise NotImplementedError
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A change that would leave an indicator unscorable in a round is refused by the service after the
+        # forms have saved (only then are the inlines' rounds known): everything rolls back and the page
+        # says which indicator, round and variable to fix.
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except CriteriaRefused as refused:
+            for message in refused.messages:
+                messages.error(request, _("ไม่ได้บันทึกการเปลี่ยนแปลง: %(problem)s") % {"problem": message})
+            return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         # Read from the database before anything is written: the object in hand already holds the new values.

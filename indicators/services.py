@@ -301,10 +301,11 @@ def framework_change_criteria(*, framework: Framework, before: dict[CriteriaKey,
         return CriteriaChanged([])
     if not reason:
         raise ValidationError(criteria_reason_message())
-    # What publishing refuses, a change after publishing may not bring back: every indicator active in a
-    # round must stay scorable from what that round asks for (docs/scoring.md).
+    # What publishing refuses, a change after publishing may not bring back: every indicator it changed
+    # must stay scorable, in every round it is active in, from what that round asks for (docs/scoring.md).
+    changed = {row.indicator_id for row in rows if row.indicator_id}
     problems = round_problems(framework=framework, indicators=list(
-        framework.indicators.prefetch_related("rounds").order_by("order", "code")))
+        framework.indicators.filter(pk__in=changed).prefetch_related("rounds").order_by("order", "code")))
     if problems:
         raise CriteriaRefused(problems)
     for row in rows:

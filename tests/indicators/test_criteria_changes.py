@@ -287,3 +287,37 @@ def test_a_certified_entry_scored_from_carried_values_is_listed_for_re_certifica
     _raise_thresholds(year, 10, admin_user)
     listed = Recertification.objects.get(entry=entry)
     assert (listed.old_score, listed.new_score) == (D("3.00000"), D("1.00000"))
+
+
+# --- A change may not make an indicator unscorable in a round ------------------------------------------
+
+
+def test_a_change_that_leaves_an_indicator_unscorable_in_a_round_is_refused(district, bureau, admin_user):
+    """What publishing refuses, a change after publishing may not bring back: 2.1 is evaluated in every
+    round and its B, reported at 6 months, would move to 12 months, leaving 6 and 9 without a B."""
+    year = Year(bureau)
+    b = year.once.variables.get(code="B")
+    before = criteria_snapshot(indicator_ids=[year.once.pk])
+    b.rounds.set([year.twelve])
+    after = criteria_snapshot(indicator_ids=[year.once.pk])
+    with pytest.raises(ValidationError) as refused:
+        framework_change_criteria(framework=year.framework, before=before, after=after, reason=REASON, user=admin_user)
+    assert any("2.1" in message and "ตัวแปร B" in message for message in refused.value.messages)
+    assert not CriteriaChange.objects.exists()
+
+
+def test_the_admin_refuses_such_a_change_with_the_reason_and_saves_nothing(client, district, bureau, admin_user):
+    year = Year(bureau)
+    b = year.once.variables.get(code="B")
+    client.force_login(admin_user)
+    url = indicator_url(year.once)
+    data = change_form_data(client, url)
+    field = next(name for name, value in data.items() if name.endswith("-rounds") and value == [str(year.six.pk)])
+    data[field] = [str(year.twelve.pk)]
+    data["criteria_reason"] = REASON
+    response = client.post(url, data, follow=True)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "ไม่ได้บันทึกการเปลี่ยนแปลง" in html and "2.1" in html
+    assert list(b.rounds.values_list("pk", flat=True)) == [year.six.pk]  # rolled back
+    assert not CriteriaChange.objects.exists()
