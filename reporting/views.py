@@ -149,10 +149,12 @@ def _saved_note(before: str, saved) -> str:
 
 
 def _with_clock(response: HttpResponse, round_: Round) -> HttpResponse:
-    """The server's time and the round's deadline (ms since the epoch): the page's countdown trusts these,
-    never the browser's clock, and corrects itself on every save and preview."""
+    """The server's time, the round's deadline as it counts (moved off a holiday) and the moment saving
+    stops (the late window's end, if any), in ms since the epoch: the page's countdown trusts these, never
+    the browser's clock, and corrects itself on every save and preview."""
     response["X-KRS-Now"] = str(int(timezone.now().timestamp() * 1000))
-    response["X-KRS-Deadline"] = str(int(round_.deadline.timestamp() * 1000))
+    response["X-KRS-Deadline"] = str(int(round_.due_at.timestamp() * 1000))
+    response["X-KRS-Closes"] = str(int(round_.closes_at.timestamp() * 1000))
     return response
 
 

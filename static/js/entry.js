@@ -243,8 +243,10 @@
     var xhr = event.detail.xhr;
     if (!xhr || !xhr.getResponseHeader) return;
     var now = xhr.getResponseHeader("X-KRS-Now"), deadline = xhr.getResponseHeader("X-KRS-Deadline");
+    var closes = xhr.getResponseHeader("X-KRS-Closes");
     if (now) setServerNow(parseInt(now, 10));
     if (deadline && deadlineAt) deadlineAt = parseInt(deadline, 10);
+    if (closes && closesAt) closesAt = parseInt(closes, 10);
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail, xhr = detail.xhr, block = blockOf(detail.elt);
@@ -291,6 +293,8 @@
   // --- The time left, and the round closing under the user's hands ---------------------------------
   var box = document.querySelector("[data-deadline]");
   var deadlineAt = box ? Date.parse(box.getAttribute("data-deadline")) : null;
+  // Saving stops at the late window's end when the round has one, else at the deadline.
+  var closesAt = box ? Date.parse(box.getAttribute("data-closes") || box.getAttribute("data-deadline")) : null;
   var closed = false;
   function render() {
     if (!box || closed) return;
@@ -302,7 +306,16 @@
     if (days || hours) parts.push(hours + (thai ? " ชั่วโมง" : (hours === 1 ? " hour" : " hours")));
     if (!days) parts.push(mins + (thai ? " นาที" : (mins === 1 ? " minute" : " minutes")));
     box.querySelector(".time-left-text").textContent = parts.join(" ");
-    if (left <= 0) roundClosed();
+    if (left <= 0) {
+      if (serverNow() >= closesAt) roundClosed();
+      else lateWindow();
+    }
+  }
+  function lateWindow() {
+    // The deadline has passed but late reports are still taken: saving goes on. Nothing typed: the page
+    // reloads to say so (and the penalty); something typed: it stays, and saves still work.
+    closed = true;
+    if (!dirtyForms().length) { leaving = true; window.location.reload(); }
   }
   function roundClosed() {
     closed = true;

@@ -20,6 +20,7 @@ from django.db import connection
 from certification.models import SweepRun
 from indicators.models import Round
 from reporting.models import Entry
+from reporting.selectors import central_only_indicators
 from tests.conftest import port_open, require
 from tests.krs.test_celery_worker import stop
 from tests.reporting.factories import open_world
@@ -49,8 +50,11 @@ def test_beat_and_a_worker_close_a_round_past_its_deadline(district, other_distr
     require(connection.vendor == "postgresql", "this test needs DATABASE_URL=postgres://…")
     require(port_open("127.0.0.1", 6379), "Redis is not reachable at 127.0.0.1:6379")
     world = open_world(bureau=bureau, opens=timedelta(days=-10), closes=timedelta(minutes=-1))
-    total = Entry.objects.filter(round=world.round).count()
-    assert total and not Entry.objects.filter(status=Entry.Status.SYSTEM_UNREPORTED).exists()
+    # Entries whose inputs are all central wait for the bureau's window, not the district's deadline.
+    central_only = central_only_indicators(world.round.pk)
+    total = Entry.objects.filter(round=world.round).exclude(indicator__in=central_only).count()
+    waiting = Entry.objects.filter(round=world.round, indicator__in=central_only).count()
+    assert total and waiting and not Entry.objects.filter(status=Entry.Status.SYSTEM_UNREPORTED).exists()
 
     Celery(broker=BROKER).control.purge()  # no task left over from an earlier run
     env = {
@@ -69,6 +73,8 @@ def test_beat_and_a_worker_close_a_round_past_its_deadline(district, other_distr
 
     assert Round.objects.get(pk=world.round.pk).closed_at is not None, worker_output + beat_output
     assert Entry.objects.filter(round=world.round, status=Entry.Status.SYSTEM_UNREPORTED).count() == total
+    assert Entry.objects.filter(round=world.round, indicator__in=central_only,
+                                status=Entry.Status.NOT_REPORTED).count() == waiting
     run = SweepRun.objects.filter(changed__gt=0).get()
     assert run.trigger == SweepRun.Trigger.BEAT and run.outcome == SweepRun.Outcome.DONE
     assert "certification.tasks.deadline_sweep" in beat_output

@@ -28,7 +28,7 @@ def two_rounds():
     six = Round.objects.get(fiscal_year__year=2569, months=6)
     twelve = Round.objects.get(fiscal_year__year=2569, months=12)
     Round.objects.filter(pk=twelve.pk).update(opens_at=now - timedelta(days=3), deadline=now + timedelta(days=5),
-                                              certification_deadline=now + timedelta(days=30))
+                                              certification_deadline=now + timedelta(days=30), late_until=None)
     round_open(round_=six)
     round_open(round_=Round.objects.get(pk=twelve.pk))
     return six, twelve

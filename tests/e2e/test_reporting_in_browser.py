@@ -26,7 +26,7 @@ def twelve_month_round_open():
     round_ = Round.objects.get(fiscal_year__year=2569, months=12)
     now = timezone.now()
     Round.objects.filter(pk=round_.pk).update(opens_at=now - timedelta(days=3), deadline=now + timedelta(days=5, hours=2),
-                                              certification_deadline=now + timedelta(days=30))
+                                              certification_deadline=now + timedelta(days=30), late_until=None)
     round_open(round_=round_)
     return round_
 

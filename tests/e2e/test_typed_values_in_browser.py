@@ -9,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from indicators.models import Round
+from krs.models import CalendarDay
 from reporting.models import Entry
 from reporting.services import entry_save_values
 from tests.e2e.test_foundation_in_browser import log_in
@@ -31,6 +32,13 @@ def entry_of(round_, code):
     return Entry.objects.get(office__code="1001", indicator__code=code, round=round_)
 
 
+def worked(at) -> None:
+    """The day of ``at`` is a working day, so a deadline then is not moved off a weekend or holiday (whatever
+    day the test runs on)."""
+    CalendarDay.objects.update_or_create(date=timezone.localdate(at), defaults={
+        "kind": CalendarDay.Kind.WORKING_DAY, "name": "วันทำงาน (ทดสอบ)"})
+
+
 def minutes_left(page) -> int:
     text = page.get_by_test_id("time-left").inner_text()
     return int(text.split("เหลือเวลา")[1].split("นาที")[0].strip())
@@ -40,7 +48,9 @@ def test_a_fast_client_clock_neither_reloads_nor_miscounts_and_the_close_keeps_w
     page, live_server, open_round
 ):
     round_ = open_round
-    Round.objects.filter(pk=round_.pk).update(deadline=timezone.now() + timedelta(minutes=20))
+    deadline = timezone.now() + timedelta(minutes=20)
+    worked(deadline)
+    Round.objects.filter(pk=round_.pk).update(deadline=deadline, late_until=None)
     log_in(page, live_server, "bkk1")
     # This PC's clock runs 25 minutes fast: by its own clock the deadline passed 5 minutes ago.
     page.clock.install(time=timezone.now() + timedelta(minutes=25))
@@ -67,6 +77,30 @@ def test_a_fast_client_clock_neither_reloads_nor_miscounts_and_the_close_keeps_w
     unsaved = banner.get_by_test_id("closed-unsaved").inner_text()
     assert "11.5" in unsaved and "A = 1" in unsaved and "11.3" not in unsaved
     assert i115.get_by_test_id("input-A").input_value() == "1"
+
+
+def test_in_a_late_window_the_deadline_passing_neither_says_closed_nor_loses_what_is_typed(
+    page, live_server, open_round
+):
+    """With a late window, saving goes on after the deadline: the countdown reaching it must not tell the user
+    the round is closed, and what they typed stays in its box and can still be saved."""
+    round_ = open_round
+    deadline = timezone.now() + timedelta(minutes=20)
+    worked(deadline)
+    Round.objects.filter(pk=round_.pk).update(deadline=deadline, late_until=deadline + timedelta(days=2),
+                                              certification_deadline=deadline + timedelta(days=10))
+    log_in(page, live_server, "bkk1")
+    page.clock.install(time=timezone.now())
+    open_entry_page(page, live_server, round_)
+    i115 = entry_block(page, "11.5")
+    i115.get_by_test_id("input-A").fill("1")
+    page.evaluate("window.sameDocument = true")
+    page.clock.fast_forward("21:00")  # by the page's clock the deadline has passed; the late window has not
+    assert page.evaluate("window.sameDocument === true")  # no reload with a value typed
+    assert page.get_by_test_id("round-closed").count() == 0
+    assert i115.get_by_test_id("input-A").input_value() == "1"
+    i115.get_by_test_id("save").click()
+    entry_block(page, "11.5").get_by_test_id("saved").wait_for()
 
 
 def test_an_unsaved_value_warns_before_leaving_and_comes_back_after_a_closed_tab_until_saved(

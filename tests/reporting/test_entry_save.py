@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from certification import workflow
 from certification.models import StatusEvent
+from indicators.models import Round
 from reporting.models import Entry, StepValue, Value, ValueChange
 from tests.reporting.factories import open_world
 
@@ -125,8 +126,29 @@ def test_a_save_answer_carries_the_servers_clock_and_the_deadline(client, distri
     client.force_login(district_user)
     for response in (save(client, entry, fields(world.quantitative, A="1")),
                      client.post(reverse("reporting:entry_preview", args=[entry.pk]), fields(world.quantitative, A="2"), **HTMX)):
-        assert int(response["X-KRS-Deadline"]) == int(entry.round.deadline.timestamp() * 1000)
+        assert int(response["X-KRS-Deadline"]) == int(entry.round.due_at.timestamp() * 1000)
+        assert int(response["X-KRS-Closes"]) == int(entry.round.closes_at.timestamp() * 1000)
         assert abs(int(response["X-KRS-Now"]) - timezone.now().timestamp() * 1000) < 600_000
+
+
+def test_the_clock_counts_to_the_deadline_moved_off_a_holiday_and_saving_stops_at_the_late_windows_end(
+        client, district_user, district, world):
+    """A deadline on a Saturday counts on Monday (seed 002); with a late window, saving goes on after it. The
+    countdown must count to Monday, and know that saving stops only at the late window's end."""
+    today = timezone.localdate()
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
+    deadline = timezone.make_aware(datetime.combine(saturday, time(16, 30)))
+    Round.objects.filter(pk=world.round.pk).update(deadline=deadline, late_until=deadline + timedelta(days=7),
+                                                   certification_deadline=deadline + timedelta(days=30))
+    entry = world.entry(district, world.quantitative)
+    entry.round = Round.objects.get(pk=world.round.pk)
+    assert entry.round.due_at > deadline  # moved to the next working day
+    client.force_login(district_user)
+    response = save(client, entry, fields(world.quantitative, A="1"))
+    assert int(response["X-KRS-Deadline"]) == int(entry.round.due_at.timestamp() * 1000)
+    assert int(response["X-KRS-Closes"]) == int((deadline + timedelta(days=7)).timestamp() * 1000)
+    page = client.get(reverse("reporting:entry_page", args=[world.round.pk])).content.decode()
+    assert f'data-closes="{timezone.localtime(deadline + timedelta(days=7)).isoformat()}"' in page
 
 
 @pytest.mark.parametrize(("typed", "message"), [
