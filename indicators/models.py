@@ -124,17 +124,22 @@ class Round(models.Model):
         errors = {}
         self.__dict__.pop("due_at", None)  # the deadline may have just been edited
         self.__dict__.pop("deadline_moved_because", None)
-        if self.fiscal_year_id:
+        # The fiscal year may not be saved yet (a round typed inline on a new fiscal year's page): its year is.
+        try:
+            fiscal_year = self.fiscal_year
+        except FiscalYear.DoesNotExist:
+            fiscal_year = None
+        if fiscal_year is not None and fiscal_year.year:
             # A deadline typed with the wrong year (ค.ศ. for พ.ศ., or last year's) would silently reopen or close
             # an old round: every moment of a round lies within its fiscal year, a year either side at most.
-            first, last = thaicalendar.fiscal_year_range(self.fiscal_year.year)
+            first, last = thaicalendar.fiscal_year_range(fiscal_year.year)
             for name in ("opens_at", "deadline", "certification_deadline", "late_until", "central_deadline"):
                 value = getattr(self, name)
                 if value and not thaicalendar.within(value, first, last):
                     errors[name] = _("ต้องอยู่ระหว่าง %(first)s ถึง %(last)s (ปีงบประมาณ %(year)s และปีก่อน/หลัง): "
                                      "ตรวจปี พ.ศ. ที่กรอก") % {
                         "first": thaicalendar.format_thai_date(first), "last": thaicalendar.format_thai_date(last),
-                        "year": self.fiscal_year.year}
+                        "year": fiscal_year.year}
         # The order of the moments; a moment already out of range is reported as that only.
         ordering = {}
         if self.opens_at and self.deadline and not self.opens_at < self.deadline:
@@ -160,10 +165,10 @@ class Round(models.Model):
                 "กำหนดส่งข้อมูลส่วนกลางต้องไม่ก่อนวันสิ้นสุดการรับรายงานของ สพท. (%(date)s): ตัวชี้วัดที่มีทั้งข้อมูลของ "
                 "สพท. และข้อมูลส่วนกลาง สำนักต้องบันทึกได้หลังจาก สพท. รายงานแล้ว") % {
                 "date": thaicalendar.format_thai_date(self.closes_at, with_time=True)}
-        if self.period_end and self.fiscal_year_id:
-            first, last = self.fiscal_year.bounds
+        if self.period_end and fiscal_year is not None and fiscal_year.year:
+            first, last = fiscal_year.bounds
             if not first <= self.period_end <= last:
-                ordering["period_end"] = _("วันสิ้นสุดช่วงผลการดำเนินงานต้องอยู่ในปีงบประมาณ %(year)s") % {"year": self.fiscal_year.year}
+                ordering["period_end"] = _("วันสิ้นสุดช่วงผลการดำเนินงานต้องอยู่ในปีงบประมาณ %(year)s") % {"year": fiscal_year.year}
         errors = {**ordering, **errors}
         if errors:
             raise ValidationError(errors)

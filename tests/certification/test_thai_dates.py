@@ -175,3 +175,29 @@ def test_the_admin_types_a_calendar_exception_in_the_thai_calendar(client, admin
     assert CalendarDay.objects.get().date == date(2026, 4, 13)
     response = client.post(reverse("admin:krs_calendarday_add"), {"date": "14/04/2026", "kind": "holiday", "name": "x"})
     assert response.status_code == 200 and "กรุณากรอกปี พ.ศ." in response.content.decode()
+
+
+def _new_year_with_a_round(**typed_values) -> dict:
+    """The admin's "add fiscal year" page with one round typed in its inline, as the browser posts it."""
+    data = {"year": "2573", "rounds-TOTAL_FORMS": "1", "rounds-INITIAL_FORMS": "0", "rounds-MIN_NUM_FORMS": "0",
+            "rounds-MAX_NUM_FORMS": "1000", "rounds-0-months": "6", "rounds-0-name": "",
+            "rounds-0-period_end": "31/03/2573", "rounds-0-opens_at_0": "01/04/2573", "rounds-0-opens_at_1": "08:30",
+            "rounds-0-deadline_0": "30/04/2573", "rounds-0-deadline_1": "16:30",
+            "rounds-0-certification_deadline_0": "31/05/2573", "rounds-0-certification_deadline_1": "16:30",
+            "rounds-0-late_penalty_per_day": "0", "rounds-0-late_until_0": "", "rounds-0-late_until_1": "",
+            "rounds-0-penalty_scope": "report"}
+    data.update({f"rounds-0-{name}": value for name, value in typed_values.items()})
+    return data
+
+
+def test_a_round_typed_on_a_new_fiscal_years_page_is_kept_near_that_year(client, admin_user):
+    """The fiscal year is not saved yet while its inline round is checked: the range still applies, so
+    30/04/2552 (an old year, or ค.ศ. habits) cannot create a round in 2009 under FY 2573."""
+    client.force_login(admin_user)
+    url = reverse("admin:indicators_fiscalyear_add")
+    response = client.post(url, _new_year_with_a_round(opens_at_0="01/04/2552", deadline_0="30/04/2552"))
+    assert response.status_code == 200 and "ตรวจปี พ.ศ. ที่กรอก" in response.content.decode()
+    assert not Round.objects.exists()
+    response = client.post(url, _new_year_with_a_round())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Round.objects.get().deadline == datetime(2030, 4, 30, 16, 30, tzinfo=BANGKOK)
