@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from indicators.models import Round
 from krs.demo import seed_offices_and_users
+from krs.models import CalendarDay
 from reporting.models import Entry
 from reporting.services import round_open
 from tests.e2e.test_foundation_in_browser import log_in
@@ -25,7 +26,12 @@ def twelve_month_round_open():
     seed_frameworks()
     round_ = Round.objects.get(fiscal_year__year=2569, months=12)
     now = timezone.now()
-    Round.objects.filter(pk=round_.pk).update(opens_at=now - timedelta(days=3), deadline=now + timedelta(days=5, hours=2),
+    deadline = now + timedelta(days=5, hours=2)
+    # A deadline on a weekend or holiday would count on the next working day: make its day a worked one, so
+    # the pages say "5 days left" whatever day the tests run on.
+    CalendarDay.objects.update_or_create(date=timezone.localdate(deadline), defaults={
+        "kind": CalendarDay.Kind.WORKING_DAY, "name": "วันทำงาน (ทดสอบ)"})
+    Round.objects.filter(pk=round_.pk).update(opens_at=now - timedelta(days=3), deadline=deadline,
                                               certification_deadline=now + timedelta(days=30), late_until=None)
     round_open(round_=round_)
     return round_
