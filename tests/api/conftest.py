@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import urllib.request
+
 import pytest
 
 from api.services import token_issue
@@ -72,3 +76,36 @@ def entry_of(office_code: str, indicator_code: str, round_):
     return Entry.objects.select_related("indicator", "office").get(
         office__code=office_code, indicator__code=indicator_code, indicator__framework__fiscal_year=round_.fiscal_year,
         round=round_)
+
+
+@pytest.fixture
+def script(demo, open_round, monkeypatch, client):
+    """The example script, its HTTP calls answered by the app in-process."""
+    class Answer(io.BytesIO):
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    calls = []
+
+    def urlopen(request):
+        calls.append(request.full_url)
+        path = request.full_url.removeprefix("http://testserver")
+        headers = {"HTTP_AUTHORIZATION": request.get_header("Authorization")}
+        if request.get_method() == "POST":
+            response = client.post(path, request.data, content_type="application/json", **headers)
+        else:
+            response = client.get(path, **headers)
+        assert response.status_code == 200, response.content
+        return Answer(response.content)
+
+    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
+    monkeypatch.setenv("KRS_URL", "http://testserver")
+    monkeypatch.setenv("KRS_TOKEN", issue(demo["finance"], "write"))
+    spec = importlib.util.spec_from_file_location("upload_central", "docs/examples/upload_central.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.calls = calls
+    return module

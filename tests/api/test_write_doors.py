@@ -59,43 +59,6 @@ def test_an_office_code_sent_in_thai_digits_is_that_office(api_as, demo, open_ro
 # --- docs/examples/upload_central.py with files as Excel writes them ---------------------------------
 
 
-@pytest.fixture
-def script(demo, open_round, monkeypatch, client):
-    """The example script, its HTTP calls answered by the app in-process."""
-    import importlib.util
-    import io
-    import urllib.request
-
-    class Answer(io.BytesIO):
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    calls = []
-
-    def urlopen(request):
-        calls.append(request.full_url)
-        path = request.full_url.removeprefix("http://testserver")
-        headers = {"HTTP_AUTHORIZATION": request.get_header("Authorization")}
-        if request.get_method() == "POST":
-            response = client.post(path, request.data, content_type="application/json", **headers)
-        else:
-            response = client.get(path, **headers)
-        assert response.status_code == 200, response.content
-        return Answer(response.content)
-
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    monkeypatch.setenv("KRS_URL", "http://testserver")
-    monkeypatch.setenv("KRS_TOKEN", issue(demo["finance"], "write"))
-    spec = importlib.util.spec_from_file_location("upload_central", "docs/examples/upload_central.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.calls = calls
-    return module
-
-
 def test_the_script_uploads_a_csv_excel_saved_on_thai_windows(script, open_round, tmp_path):
     path = tmp_path / "values.csv"
     path.write_bytes("รหัสหน่วยงาน,ชื่อหน่วยงาน,A,B\r\n1001,สพป.กรุงเทพมหานคร,๑๗๖,182\r\n".encode("cp874"))

@@ -159,43 +159,14 @@ def test_a_closed_entry_is_refused_with_the_pages_reason(api_as, demo, open_roun
     assert "รับรองผลแล้ว" in found["errors"][0]["message_th"]
 
 
-def test_the_example_script_uploads_a_csv_for_every_demo_district(demo, open_round, tmp_path, monkeypatch, client,
-                                                                  capsys):
+def test_the_example_script_uploads_a_csv_for_every_demo_district(script, open_round, tmp_path, capsys):
     """docs/examples/upload_central.py, its HTTP calls answered by the app in-process."""
-    import importlib.util
-    import io
-    import urllib.request
-
     districts = all_districts(open_round)
     csv_path = tmp_path / "values.csv"
     # 11.2's rule A <= B holds for every row (B = 120 schools, A at most 90 + the number of districts).
     csv_path.write_text("office,A,B\n" + "".join(f"{o.code},{90 + n},120\n" for n, o in enumerate(districts)),
                         encoding="utf-8")
-
-    class Answer(io.BytesIO):
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            return False
-
-    def urlopen(request):
-        path = request.full_url.removeprefix("http://testserver")
-        headers = {"HTTP_AUTHORIZATION": request.get_header("Authorization")}
-        if request.get_method() == "POST":
-            response = client.post(path, request.data, content_type="application/json", **headers)
-        else:
-            response = client.get(path, **headers)
-        assert response.status_code == 200, response.content
-        return Answer(response.content)
-
-    monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    monkeypatch.setenv("KRS_URL", "http://testserver")
-    monkeypatch.setenv("KRS_TOKEN", issue(demo["finance"], "write"))
-    spec = importlib.util.spec_from_file_location("upload_central", "docs/examples/upload_central.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    module.main("11.2", str(csv_path))
+    script.main("11.2", str(csv_path))
     assert "districts changed" in capsys.readouterr().out
     for n, office in enumerate(districts):
         assert values_of(entry_of(office.code, "11.2", open_round)) == {"A": Decimal(90 + n), "B": Decimal(120)}

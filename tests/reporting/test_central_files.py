@@ -16,6 +16,7 @@ from indicators.models import Indicator, Variable
 from reporting.central import central_parse_upload
 from reporting.compute import indicator_config
 from reporting.models import Value
+from tests.krs.test_import_doors import xlsx
 from tests.reporting.factories import open_world
 from tests.reporting.test_central_data import upload_and_confirm, upload_url, values_of
 
@@ -82,23 +83,14 @@ def test_a_comma_csv_reads_the_dot_as_the_decimal_point_and_the_preview_marks_th
     assert row.texts == {"A": "1", "B": "1200"}  # what confirming saves is what the preview showed
 
 
-def xlsx_made(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_a_workbook_text_cell_that_reads_two_ways_is_refused_and_its_number_cells_are_exact(world, district):
     """A number someone kept as text in an XLSX (a text-formatted column, a pasted value) has no locale:
     "1.000" is a thousand in a decimal-comma locale and one here. A number cell is exact: 1.125 is 1.125."""
     world.central.variables.update(kind=Variable.Kind.NUMBER)
-    upload = parse(world, xlsx_made([["รหัสหน่วยงาน", "A", "B"], [district.code, "1.000", Decimal("1.125")]]))
+    upload = parse(world, xlsx([["รหัสหน่วยงาน", "A", "B"], [district.code, "1.000", Decimal("1.125")]]))
     assert [(issue.row, issue.column) for issue in upload.errors] == [(2, "A")]
     assert "อ่านได้ทั้ง 1 และ 1000" in upload.errors[0].message
-    upload = parse(world, xlsx_made([["รหัสหน่วยงาน", "A", "B"], [district.code, "12.5", 1000]]))
+    upload = parse(world, xlsx([["รหัสหน่วยงาน", "A", "B"], [district.code, "12.5", 1000]]))
     assert upload.is_valid, [str(e) for e in upload.errors]
     assert upload.rows[0].texts == {"A": "12.5", "B": "1000"}
 
