@@ -46,6 +46,7 @@ from reporting.compute import (
 )
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import POINT, format_value, parse_for
+from reporting.selectors import values_and_steps
 from reporting.services import entries_write_inputs
 
 # The API (api/) saves a bureau's batch through central_save too, audited as its own source.
@@ -419,13 +420,8 @@ def _plan_row(entry: Entry, current: Inputs, values: Mapping[str, Decimal | None
 def _current_inputs(entries: list[Entry]) -> dict[int, Inputs]:
     """What each entry holds now (2 queries)."""
     ids = [e.pk for e in entries]
-    values: dict[int, list[Value]] = {pk: [] for pk in ids}
-    steps: dict[int, list[StepValue]] = {pk: [] for pk in ids}
-    for value in Value.objects.filter(entry_id__in=ids):
-        values[value.entry_id].append(value)
-    for step in StepValue.objects.filter(entry_id__in=ids):
-        steps[step.entry_id].append(step)
-    return {e.pk: entry_inputs(e, values[e.pk], steps[e.pk]) for e in entries}
+    values, steps = values_and_steps(Value.objects.filter(entry_id__in=ids), StepValue.objects.filter(entry_id__in=ids))
+    return {e.pk: entry_inputs(e, values.get(e.pk, []), steps.get(e.pk, [])) for e in entries}
 
 
 def _plan(indicator: Indicator, round_: Round, entries: Mapping[int, Entry], rows: Mapping[int, Mapping[str, object]],

@@ -288,6 +288,17 @@ def entry_texts(entries) -> tuple[dict[int, Answer], dict[int, ResultProposal]]:
     return answers, proposals
 
 
+def values_and_steps(values, steps) -> tuple[dict[int, list[Value]], dict[int, list[StepValue]]]:
+    """Value and StepValue rows (querysets: one query each) grouped by their entry's id."""
+    by_value: dict[int, list[Value]] = {}
+    for value in values:
+        by_value.setdefault(value.entry_id, []).append(value)
+    by_step: dict[int, list[StepValue]] = {}
+    for step in steps:
+        by_step.setdefault(step.entry_id, []).append(step)
+    return by_value, by_step
+
+
 def stored_inputs(entry: Entry) -> Inputs:
     """What one entry holds now: values and steps, the answer or proposal its indicator asks for, and the values
     carried from earlier rounds (2–4 queries).
@@ -446,12 +457,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     indicators = {
         i.pk: i for i in indicator_config(Indicator.objects.filter(pk__in=[e.indicator_id for e in entries]))
     }
-    values: dict[int, list[Value]] = {}
-    for value in Value.objects.filter(entry_id__in=ids):
-        values.setdefault(value.entry_id, []).append(value)
-    step_values: dict[int, list[StepValue]] = {}
-    for step_value in StepValue.objects.filter(entry_id__in=ids):
-        step_values.setdefault(step_value.entry_id, []).append(step_value)
+    values, step_values = values_and_steps(Value.objects.filter(entry_id__in=ids), StepValue.objects.filter(entry_id__in=ids))
     frameworks = {i.framework_id for i in indicators.values()}
     groups = {g.pk: g for g in Group.objects.filter(framework_id__in=frameworks)}
 

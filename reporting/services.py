@@ -44,7 +44,7 @@ from reporting.models import (
     proposal_key,
 )
 from reporting.numbers import format_value, parse_for, parse_value
-from reporting.selectors import carried_inputs, entry_texts, stored_inputs
+from reporting.selectors import carried_inputs, entry_texts, stored_inputs, values_and_steps
 
 
 @dataclass(frozen=True)
@@ -475,16 +475,12 @@ def entries_recompute(*, entries: list[Entry], user, source: str, now) -> None:
     if not entries:
         return
     ids = [e.pk for e in entries]
-    stored: dict[int, list[Value]] = {pk: [] for pk in ids}
-    done: dict[int, list[StepValue]] = {pk: [] for pk in ids}
-    for value in Value.objects.filter(entry_id__in=ids):
-        stored[value.entry_id].append(value)
-    for step in StepValue.objects.filter(entry_id__in=ids):
-        done[step.entry_id].append(step)
+    stored, done = values_and_steps(Value.objects.filter(entry_id__in=ids), StepValue.objects.filter(entry_id__in=ids))
     texts, proposals = entry_texts(entries)
     items = []
     for entry in entries:
-        inputs = entry_inputs(entry, stored[entry.pk], done[entry.pk], texts.get(entry.pk), proposals.get(entry.pk))
+        inputs = entry_inputs(entry, stored.get(entry.pk, []), done.get(entry.pk, []), texts.get(entry.pk),
+                              proposals.get(entry.pk))
         items.append((entry, entry.indicator, inputs, inputs.copy()))
     entries_write_inputs(items, user=user, source=source, now=now)
 
@@ -638,12 +634,8 @@ def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
         for entry in entries:
             entry.indicator = indicators[entry.indicator_id]
         carried = carried_inputs(entries)
-        values: dict[int, list[Value]] = {}
-        for value in Value.objects.filter(entry__indicator_id__in=ids):
-            values.setdefault(value.entry_id, []).append(value)
-        steps: dict[int, list[StepValue]] = {}
-        for step_value in StepValue.objects.filter(entry__indicator_id__in=ids):
-            steps.setdefault(step_value.entry_id, []).append(step_value)
+        values, steps = values_and_steps(Value.objects.filter(entry__indicator_id__in=ids),
+                                         StepValue.objects.filter(entry__indicator_id__in=ids))
         changed, pending, settled = [], [], []
         for entry in entries:
             entered = (entry.pk in values or entry.pk in steps or entry.level_id is not None
