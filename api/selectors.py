@@ -1,6 +1,6 @@
 """Reads of the API: what a token may see, and rows turned into the schemas of api/schemas.py.
 
-Which entries a token sees is ``krs.permissions.may_view_entry`` as a queryset (its user's rule),
+Which entries a token sees is ``reporting.rules.may_view_entry`` as a queryset (its user's rule),
 narrowed by the token's office; tests/api check the two agree entry by entry.
 """
 
@@ -17,6 +17,7 @@ from krs.models import Office
 from reporting.compute import indicator_config
 from reporting.models import Entry, StepValue, Value
 from reporting.numbers import format_value
+from reporting.rules import may_view_entry
 from reporting.selectors import counted_score_expression, read_score
 
 
@@ -40,7 +41,7 @@ def visible_entries(token: ApiToken):
 
 def token_may_see_entry(token: ApiToken, entry: Entry) -> bool:
     """``visible_entries`` for one entry in memory (the writes check each item with it)."""
-    if not permissions.may_view_entry(token.user, entry):
+    if not may_view_entry(token.user, entry):
         return False
     office = token.office
     if office is None:

@@ -23,7 +23,6 @@ from api.schemas import CentralBatch, DistrictBatch, InputValue
 from api.selectors import score, text, token_may_see_entry
 from indicators.models import Indicator, Round, Variable
 from krs import permissions
-from krs.permissions import central_edit_block, entry_edit_block
 from krs.spreadsheets import normalise_code
 from reporting.central import (
     CentralConflict,
@@ -36,6 +35,7 @@ from reporting.central import (
 from reporting.compute import active_variables, indicator_config
 from reporting.models import Entry, ValueChange
 from reporting.numbers import parse_for
+from reporting.rules import central_edit_block, entry_edit_block
 from reporting.selectors import stored_inputs
 from reporting.services import (
     EntryClosed,

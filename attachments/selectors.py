@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from attachments.models import Attachment, Side
+from attachments.rules import attach_block, attachment_delete_block, may_register_attachment
 from attachments.services import MAX_FILES_PER_ATTACH, allowed_kinds, human_size
 from krs import permissions
 
@@ -93,7 +94,7 @@ def files_for_entries(entries, user, *, now: datetime | None = None) -> dict[int
     kinds_text = ", ".join(gettext(kind.label) for kind in kinds)
     blocks = {}
     for entry in entries:
-        block = permissions.attach_block(user, entry, now)
+        block = attach_block(user, entry, now)
         blocks[entry.pk] = FilesBlock(
             entry=entry, attach_block=block, may_attach=block is None, accept=accept, kinds_text=kinds_text
         )
@@ -103,8 +104,8 @@ def files_for_entries(entries, user, *, now: datetime | None = None) -> dict[int
         blocks[attachment.entry_id].rows.append(
             FileRow(
                 attachment=attachment,
-                may_delete=permissions.attachment_delete_block(user, attachment) is None,
-                may_register=permissions.may_register_attachment(user, attachment),
+                may_delete=attachment_delete_block(user, attachment) is None,
+                may_register=may_register_attachment(user, attachment),
             )
         )
     return blocks
@@ -117,7 +118,7 @@ def entry_files(entry, user, *, now: datetime | None = None) -> FilesBlock:
 
 def bureau_inbox(bureau, *, round_=None, registered: bool = False) -> QuerySet[Attachment]:
     """Files districts sent on the bureau's indicators, oldest first: waiting for receipt, or already registered."""
-    from certification.models import Flag
+    from reporting.models import Flag
 
     new_data = Exists(Flag.objects.filter(entry=OuterRef("entry"), for_side="bureau", seen_at__isnull=True))
     files = Attachment.objects.annotate(new_data=new_data).filter(

@@ -22,11 +22,10 @@ from django.utils.translation import gettext as _
 
 from attachments.filetypes import KINDS, Kind, Refused, clean_name, identify
 from attachments.models import Attachment, AttachmentEvent, FileKind, Side
-from certification.models import Flag
-from certification.services import OTHER_SIDE, flag_raise
-from krs import permissions
 from krs.thaicalendar import format_thai_date
-from reporting.models import Entry
+from reporting.flags import OTHER_SIDE, flag_raise
+from reporting.models import Entry, Flag
+from reporting.rules import entry_side
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def allowed_kinds() -> list[Kind]:
 
 
 def side_of(user, entry) -> str:
-    return permissions.entry_side(user, entry) or Side.OTHER
+    return entry_side(user, entry) or Side.OTHER
 
 
 def human_size(size: int) -> str:

@@ -24,6 +24,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.models import Attachment
+from attachments.rules import (
+    attach_block,
+    attachment_delete_block,
+    may_register_attachment,
+    may_view_attachment,
+)
 from attachments.selectors import bureau_inbox, entry_files
 from attachments.services import (
     MAX_FILES_PER_ATTACH,
@@ -51,7 +57,7 @@ def _attachment(request: HttpRequest, pk: int) -> Attachment:
         Attachment.objects.select_related("entry__indicator", "entry__round__fiscal_year", "entry__office"),
         pk=pk,
     )
-    if not permissions.may_view_attachment(request.user, attachment):
+    if not may_view_attachment(request.user, attachment):
         raise Http404
     return attachment
 
@@ -125,7 +131,7 @@ def files_view(request: HttpRequest, entry_id: int) -> HttpResponse:
 @require_POST
 def attach(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = entry_for(request.user, entry_id)
-    block = permissions.attach_block(request.user, entry, timezone.now())
+    block = attach_block(request.user, entry, timezone.now())
     if block:
         return _refuse(request, entry, block)
     try:
@@ -182,7 +188,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
 def register(request: HttpRequest, pk: int) -> HttpResponse:
     """The owning bureau registers receipt of a district's file (ลงทะเบียนรับ)."""
     attachment = _attachment(request, pk)
-    if not permissions.may_register_attachment(request.user, attachment):
+    if not may_register_attachment(request.user, attachment):
         if attachment.registered_at is not None and permissions.is_bureau_certifier(request.user):
             return _answer(request, attachment.entry, status=409, errors=[_("ไฟล์นี้ลงทะเบียนรับแล้ว")])
         raise PermissionDenied(_("ลงทะเบียนรับได้เฉพาะสำนักเจ้าของตัวชี้วัด"))
@@ -194,7 +200,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     """The uploader deletes a file (a mark: administrators still see it) until it is registered or certified."""
     attachment = _attachment(request, pk)
-    block = permissions.attachment_delete_block(request.user, attachment)
+    block = attachment_delete_block(request.user, attachment)
     if block:
         return _refuse(request, attachment.entry, block)
     return _act(request, attachment, attachment_delete, _("ลบ “%(name)s” แล้ว"))

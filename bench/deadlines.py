@@ -83,7 +83,7 @@ def build(offices: int):
 
 def timed_sweep():
     """One sweep with each step timed (the steps wrapped, not changed); (run, {step: seconds}, total seconds)."""
-    from certification import deadlines
+    from reporting import deadlines
 
     times: dict[str, float] = {}
     original = deadlines.STEPS

@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from certification.deadlines import STEP_LABELS, sweep
-from certification.models import SweepRun
 from certification.selectors import central_data_owed
 from indicators.models import Round
 from krs import permissions
-from reporting.models import SYSTEM_GIVEN, Entry, ReportLateness
+from reporting.deadlines import STEP_LABELS, sweep
+from reporting.models import SYSTEM_GIVEN, Entry, ReportLateness, SweepRun
 
 RUNS_PAGE = 25
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from certification.workflow import entries_certify
 from krs.models import Role, User
 from reporting.demo_pmqa import ANSWERED, PMQA
 from reporting.models import Entry
+from reporting.workflow import entries_certify
 
 
 def seed() -> dict[str, int]:

@@ -61,7 +61,7 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
                                  | Q(office__short_name__icontains=office))
     if indicator_id:
         entries = entries.filter(indicator_id=indicator_id)
-    from certification.models import Flag
+    from reporting.models import Flag
 
     new_data = Exists(Flag.objects.filter(entry=OuterRef("pk"), for_side="bureau", seen_at__isnull=True))
     if new_only:
@@ -78,19 +78,10 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
     return Queue(rounds, round_, counts, indicators, entries)
 
 
-def flagged_ids(entry_ids, side: str) -> set[int]:
-    """Which of these entries have "new data" for this side (1 query)."""
-    from certification.models import Flag
-
-    return set(
-        Flag.objects.filter(entry_id__in=list(entry_ids), for_side=side, seen_at__isnull=True)
-        .values_list("entry_id", flat=True).distinct()
-    )
-
-
 def entry_thread(entry):
     """The entry's messages oldest first, and its flags newest first, with their people (2 queries)."""
-    from certification.models import Flag, Message
+    from certification.models import Message
+    from reporting.models import Flag
 
     messages = list(Message.objects.filter(entry=entry).select_related("by").order_by("at", "pk"))
     flags = list(Flag.objects.filter(entry=entry).select_related("raised_by", "seen_by").order_by("-raised_at", "-pk"))

@@ -1,6 +1,6 @@
-"""Writes of certification besides status changes: "new data" flags and the messages between the two sides.
+"""Writes of the bureau's desk besides status changes: the messages between the two sides, the daily digest.
 
-Status changes are ``certification/workflow.py``'s alone.
+Status changes are ``reporting.workflow``'s alone; "new data" flags are ``reporting.flags``'.
 """
 
 from __future__ import annotations
@@ -8,14 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count, Min
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from certification.models import Flag, Message, Side
-from krs import permissions
+from certification.models import Message
+from krs.models import Office, Role, User
+from krs.notifications import notify
+from krs.thaicalendar import format_thai_date
+from reporting.flags import OTHER_SIDE, flag_raise
+from reporting.models import Entry, Flag
+from reporting.rules import entry_side
 
-# Side is a TextChoices: "district" and Side.DISTRICT are the same key.
-OTHER_SIDE = {Side.DISTRICT: Side.BUREAU, Side.BUREAU: Side.DISTRICT}
 MESSAGE_MAX = 4000
 
 
@@ -25,24 +30,9 @@ class MessageRefused(Exception):
         self.message = message
 
 
-def flag_raise(*, entry, for_side: str, reason: str, by, at: datetime | None = None) -> Flag:
-    """Tell ``for_side`` that the other side sent something new on the entry."""
-    return Flag.objects.create(entry_id=entry.pk, for_side=for_side, reason=reason, raised_by=by,
-                               raised_at=at or timezone.now())
-
-
-def flags_seen(*, entry, user, at: datetime | None = None) -> int:
-    """The user opened what is new on the entry: their side's flags are marked seen, with who and when."""
-    side = permissions.entry_side(user, entry)
-    if side is None:
-        return 0
-    return Flag.objects.filter(entry_id=entry.pk, for_side=side, seen_at__isnull=True).update(
-        seen_by=user, seen_at=at or timezone.now())
-
-
 def message_post(*, entry, user, body: str, at: datetime | None = None) -> Message:
     """Post a message on the entry's thread; it is new data for the other side."""
-    side = permissions.entry_side(user, entry)
+    side = entry_side(user, entry)
     if side is None:
         raise MessageRefused(_("ส่งข้อความได้เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด"))
     body = (body or "").strip()
@@ -63,14 +53,6 @@ def awaiting_digest_send(*, now: datetime | None = None) -> int:
     One aggregate query over all entries, then one notification per certifier: the key carries the
     date, so a second run on the same day (two beats, a retry) creates and sends nothing.
     """
-    from django.db.models import Count, Min
-    from django.urls import reverse
-
-    from krs.models import Office, Role, User
-    from krs.notifications import notify
-    from krs.thaicalendar import format_thai_date
-    from reporting.models import Entry
-
     now = now or timezone.now()
     today = timezone.localdate(now)
     waiting = (

@@ -20,17 +20,19 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import entry_files
-from certification import workflow
 from certification.forms import CertifyForm, RejectForm, ReopenForm
 from certification.selectors import bureau_queue, bureau_rounds, default_round, entry_thread
-from certification.services import MessageRefused, flags_seen, message_post
+from certification.services import MessageRefused, message_post
 from indicators.models import Framework, Indicator
 from krs import permissions
 from krs.http import parse_id, posted_next
+from reporting import workflow
 from reporting.access import entry_for
 from reporting.checks import confirmed_warnings
 from reporting.compute import indicator_config
+from reporting.flags import flags_seen
 from reporting.models import Entry
+from reporting.rules import entry_side
 from reporting.selectors import (
     entry_history,
     entry_row,
@@ -64,7 +66,7 @@ def _review(request: HttpRequest, entry: Entry, *, forms: dict | None = None, st
     changes, events = entry_history(entry)
     thread, flags = entry_thread(entry)
     user = request.user
-    side = permissions.entry_side(user, entry)
+    side = entry_side(user, entry)
     forms = forms or {}
     context = {
         "entry": entry, "row": row, "files": entry_files(entry, user, now=now),
@@ -199,7 +201,7 @@ def bulk_certify(request: HttpRequest) -> HttpResponse:
 def flag_seen(request: HttpRequest, pk: int) -> HttpResponse:
     """The user clicked "มีข้อมูลใหม่": record that their side has seen what is new, then show it."""
     entry = _entry(request, pk)
-    if permissions.entry_side(request.user, entry) is None:
+    if entry_side(request.user, entry) is None:
         raise PermissionDenied(_("เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด"))
     flags_seen(entry=entry, user=request.user)
     target = reverse("certification:review", args=[entry.pk]) + "#new"
@@ -213,7 +215,7 @@ def flag_seen(request: HttpRequest, pk: int) -> HttpResponse:
 def message(request: HttpRequest, pk: int) -> HttpResponse:
     """Post a message on the entry's thread."""
     entry = _entry(request, pk)
-    if permissions.entry_side(request.user, entry) is None:
+    if entry_side(request.user, entry) is None:
         raise PermissionDenied(_("ส่งข้อความได้เฉพาะ สพท. เจ้าของรายการและสำนักเจ้าของตัวชี้วัด"))
     body = request.POST.get("body", "")
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from krs.permissions import may_view_entry
 from reporting.models import Entry
+from reporting.rules import may_view_entry
 
 
 def entry_for(user, pk: int, *related: str) -> Entry:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from indicators.models import Framework, Indicator, Round, Variable
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
-from krs.permissions import central_edit_block, is_bureau_certifier, may_enter_central_data
+from krs.permissions import is_bureau_certifier
 from krs.spreadsheets import RowIssue, SpreadsheetError, normalise_code, read_table
 from reporting.checks import Checked, entries_check, is_confirmed, warnings_token
 from reporting.compute import (
@@ -46,6 +46,7 @@ from reporting.compute import (
 )
 from reporting.models import Entry, StepValue, Value, ValueChange
 from reporting.numbers import POINT, format_value, parse_for
+from reporting.rules import central_edit_block, may_enter_central_data
 from reporting.selectors import values_and_steps
 from reporting.services import entries_write_inputs
 

@@ -14,7 +14,6 @@ from django.utils import timezone
 from indicators.models import DerivedComponent, Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
 from indicators.scoring import score_derived_level
 from krs.models import Office
-from krs.permissions import entry_edit_block
 from reporting.compute import (
     RESULT,
     Inputs,
@@ -38,6 +37,7 @@ from reporting.models import (
     proposal_key,
 )
 from reporting.numbers import format_value
+from reporting.rules import entry_edit_block
 
 
 @dataclass
@@ -475,7 +475,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     last_year_results(office, round_, rows)
     previous_for_rows(rows)
     rejections = last_rejections([row.entry for row in rows])
-    from certification.selectors import flagged_ids
+    from reporting.flags import flagged_ids
 
     flagged = flagged_ids(ids, "district")
     for row in rows:
@@ -527,7 +527,7 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
 
 def last_rejections(entries) -> dict[int, object]:
     """The latest rejection of each rejected entry, with who made it (1 query, none when nothing is rejected)."""
-    from certification.models import StatusEvent
+    from reporting.models import StatusEvent
 
     ids = [e.pk for e in entries if e.status == Entry.Status.REJECTED]
     found: dict[int, object] = {}
@@ -540,7 +540,7 @@ def last_rejections(entries) -> dict[int, object]:
 
 def entry_history(entry: Entry):
     """An entry's value changes and status changes, newest first (2 queries)."""
-    from certification.models import StatusEvent
+    from reporting.models import StatusEvent
 
     changes = list(ValueChange.objects.filter(entry=entry).select_related("changed_by").order_by("-changed_at", "-pk"))
     events = list(StatusEvent.objects.filter(entry=entry).select_related("by").order_by("-at", "-pk"))

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from indicators.models import Framework, Indicator, MilestoneStep, Round, Variable
 from indicators.scoring import score_rubric
 from krs.models import Office
-from krs.permissions import entry_edit_block
 from reporting.compute import (
     BASELINE,
     RESULT,
@@ -44,6 +43,7 @@ from reporting.models import (
     proposal_key,
 )
 from reporting.numbers import format_value, parse_for, parse_value
+from reporting.rules import entry_edit_block
 from reporting.selectors import carried_inputs, entry_texts, stored_inputs, values_and_steps
 
 
@@ -423,7 +423,7 @@ def entries_write_inputs(items, *, user, source: str, now, warnings: Mapping[int
                                            update_fields=["name", "name_key", "unit", "same_as_last_year"])
     if changes:
         ValueChange.objects.bulk_create(changes)
-    from certification import workflow  # status changes live in one place (design.md)
+    from reporting import workflow  # status changes live in one place (design.md)
 
     for entry in completed:
         workflow.entry_mark_reported(entry=entry, by=user, at=now)

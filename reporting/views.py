@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import files_for_entries
-from certification.selectors import flagged_ids
 from indicators.models import Indicator, Round
 from krs.permissions import is_district_reporter, may_report_for
 from reporting.access import entry_for
 from reporting.checks import entries_check
 from reporting.compute import indicator_config, outcome
+from reporting.flags import flagged_ids
 from reporting.models import Entry
 from reporting.selectors import (
     current_round,

@@ -27,11 +27,11 @@ from django.utils.http import urlsafe_base64_encode
 from api.models import ApiToken
 from api.services import token_issue
 from attachments.models import Attachment, AttachmentEvent
-from certification.models import Flag, Message, StatusEvent, SweepRun
-from certification.workflow import entry_mark_reported
+from certification.models import Message
 from krs.models import Notification
 from krs.tasks import heartbeat
-from reporting.models import Entry, Value, ValueChange
+from reporting.models import Entry, Flag, StatusEvent, SweepRun, Value, ValueChange
+from reporting.workflow import entry_mark_reported
 from tests.attachments.conftest import attach
 from tests.reporting.factories import open_world
 

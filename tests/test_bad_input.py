@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from attachments.models import Attachment
-from certification.models import Message, StatusEvent
-from certification.workflow import entry_mark_reported
+from certification.models import Message
 from indicators.models import Framework, Indicator
 from reporting.central import cell_name
-from reporting.models import Entry, Value, ValueChange
+from reporting.models import Entry, StatusEvent, Value, ValueChange
 from reporting.services import variable_field
+from reporting.workflow import entry_mark_reported
 from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from api.models import ApiToken
 from api.selectors import visible_entries
 from api.services import token_issue
 from krs.models import Office
-from krs.permissions import may_view_entry
 from reporting.models import Entry
+from reporting.rules import may_view_entry
 from tests.api.conftest import issue
 from tests.api.test_auth import assert_error
 

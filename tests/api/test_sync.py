@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from certification import deadlines
-from certification.workflow import entry_certify, entry_reject
+from reporting import deadlines
 from reporting.models import Entry
+from reporting.workflow import entry_certify, entry_reject
 from tests.api.conftest import entry_of, issue
 
 pytestmark = pytest.mark.django_db

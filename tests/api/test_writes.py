@@ -7,9 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from certification.models import StatusEvent
 from krs.models import Office
-from reporting.models import Entry, Value, ValueChange
+from reporting.models import Entry, StatusEvent, Value, ValueChange
 from tests.api.conftest import entry_of, issue
 from tests.api.test_auth import assert_error
 
@@ -144,7 +143,7 @@ def test_a_bad_value_is_named_in_thai_and_english(api_as, demo, open_round):
 
 
 def test_a_closed_entry_is_refused_with_the_pages_reason(api_as, demo, open_round):
-    from certification.workflow import entry_certify
+    from reporting.workflow import entry_certify
 
     entry = entry_of("1001", "11.2", open_round)
     entry.refresh_from_db()

@@ -55,7 +55,7 @@ def certify(entry, district_user, certifier) -> None:
     """Bring the entry to certified the way the workflow allows: reported with a score, then certified."""
     from decimal import Decimal
 
-    from certification.workflow import entry_certify, entry_mark_reported
+    from reporting.workflow import entry_certify, entry_mark_reported
 
     entry.self_score = Decimal("4.00000")
     entry.save(update_fields=["self_score"])

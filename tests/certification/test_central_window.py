@@ -19,16 +19,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import workflow
-from certification.deadlines import sweep
-from certification.models import Flag, Side, StatusEvent
 from certification.selectors import central_data_owed
 from indicators.models import Framework, Indicator, Round, RubricLevel, Threshold, Variable
 from krs import thaicalendar
 from krs.models import Notification
-from krs.permissions import central_edit_block, entry_edit_block
+from reporting import workflow
 from reporting.central import central_save
-from reporting.models import Entry, Value, ValueChange
+from reporting.deadlines import sweep
+from reporting.models import Entry, Flag, Side, StatusEvent, Value, ValueChange
+from reporting.rules import central_edit_block, entry_edit_block
 from reporting.selectors import central_only_indicators, counted_score, is_central_only
 from reporting.services import round_open
 from tests.api.conftest import ApiClient, issue

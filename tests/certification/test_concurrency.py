@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from certification import workflow
-from certification.models import StatusEvent
 from krs.models import Role
-from reporting.models import Entry
+from reporting import workflow
+from reporting.models import Entry, StatusEvent
 from tests.conftest import make_user, require
 from tests.reporting.factories import open_world
 

@@ -16,13 +16,12 @@ from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 
-from certification import deadlines, workflow
-from certification.deadlines import sweep, week_of
-from certification.models import StatusEvent, SweepLease, SweepRun
 from indicators.models import Round
 from krs.models import Notification, Role
-from krs.permissions import entry_edit_block
-from reporting.models import Entry, EntrySnapshot
+from reporting import deadlines, workflow
+from reporting.deadlines import sweep, week_of
+from reporting.models import Entry, EntrySnapshot, StatusEvent, SweepLease, SweepRun
+from reporting.rules import entry_edit_block
 from reporting.selectors import counted_score, counted_scores
 from tests.conftest import make_user
 from tests.reporting.factories import open_world

@@ -15,10 +15,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection, connections
 
-from certification import deadlines
-from certification.models import StatusEvent, SweepRun
 from indicators.models import Round
-from reporting.models import Entry
+from reporting import deadlines
+from reporting.models import Entry, StatusEvent, SweepRun
 from tests.conftest import require
 from tests.reporting.factories import open_world
 

@@ -17,9 +17,8 @@ import pytest
 from celery import Celery
 from django.db import connection
 
-from certification.models import SweepRun
 from indicators.models import Round
-from reporting.models import Entry
+from reporting.models import Entry, SweepRun
 from reporting.selectors import central_only_indicators
 from tests.conftest import port_open, require
 from tests.krs.test_celery_worker import stop

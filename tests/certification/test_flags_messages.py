@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import workflow
-from certification.models import Flag, Message
-from reporting.models import Entry
+from certification.models import Message
+from reporting import workflow
+from reporting.models import Entry, Flag
 from tests.attachments import samples
 from tests.attachments.conftest import attach
 

@@ -11,10 +11,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import workflow
 from certification.services import awaiting_digest_send
 from krs.models import Notification, Role
 from krs.tasks import send_notification
+from reporting import workflow
 from reporting.models import Entry
 from tests.conftest import make_user
 

@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from certification import workflow
-from certification.deadlines import district_entered, sweep
 from indicators.models import Round
 from krs.models import CalendarDay
-from krs.permissions import entry_edit_block
-from reporting import reports
+from reporting import reports, workflow
+from reporting.deadlines import district_entered, sweep
 from reporting.models import Entry, ReportLateness
+from reporting.rules import entry_edit_block
 from tests.reporting.factories import open_world
 
 BKK = ZoneInfo("Asia/Bangkok")

@@ -11,9 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.models import StatusEvent
 from krs.models import Office
-from reporting.models import Entry
+from reporting.models import Entry, StatusEvent
 from reporting.services import round_open
 from tests.conftest import make_office
 

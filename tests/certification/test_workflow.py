@@ -8,9 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from certification import workflow
-from certification.models import StatusEvent
-from reporting.models import Entry
+from reporting import workflow
+from reporting.models import Entry, StatusEvent
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db

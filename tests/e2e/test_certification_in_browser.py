@@ -9,8 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from certification.models import Flag
-from reporting.models import Entry
+from reporting.models import Entry, Flag
 from tests.e2e.test_foundation_in_browser import log_in
 from tests.e2e.test_reporting_in_browser import entry_block, twelve_month_round_open  # noqa: F401 - a fixture
 

@@ -42,13 +42,12 @@ from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from certification.models import StatusEvent
 from indicators.models import FiscalYear, Framework, Group, Indicator, Round, Threshold, Variable
 from indicators.workbook import framework_export_xlsx
 from krs import thaicalendar
 from krs.demo import seed_offices_and_users
 from krs.models import Office
-from reporting.models import Entry, ReportLateness
+from reporting.models import Entry, ReportLateness, StatusEvent
 from tests.attachments import samples
 from tests.certification.test_deadlines_worker import BROKER, _database_url, _start
 from tests.conftest import port_open, require

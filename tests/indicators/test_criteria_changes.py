@@ -12,13 +12,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from certification import workflow
-from certification.models import StatusEvent
 from indicators.models import CriteriaChange, Framework, Indicator, Threshold
 from indicators.selectors import criteria_snapshot
 from indicators.services import framework_change_criteria
 from krs.models import Office, Role
-from reporting.models import Entry, Recertification
+from reporting import workflow
+from reporting.models import Entry, Recertification, StatusEvent
 from reporting.selectors import counted_score
 from reporting.services import entries_rescore, entry_save_values, variable_field
 from tests.conftest import make_office, make_user

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from certification import workflow
 from indicators.models import Framework, Indicator, Round
 from krs.models import Office, User
+from reporting import workflow
 from reporting.central import LEVEL, cell_name, central_save
 from reporting.models import Entry, ValueChange
 from reporting.services import entry_save_values, round_open

@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import workflow
 from indicators.models import FiscalYear, Framework, Group, Indicator, Round, Threshold, Variable
 from indicators.services import framework_publish
 from krs import thaicalendar
+from reporting import workflow
 from reporting.central import central_save
 from reporting.models import Entry, Value, ValueChange
 from reporting.services import entry_save_values, round_open

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import workflow
+from reporting import workflow
 from reporting.models import Entry
 from reporting.services import entry_save_values
 from tests.reporting.factories import open_world

@@ -9,10 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import workflow
-from certification.models import StatusEvent
 from indicators.models import Round
-from reporting.models import Entry, StepValue, Value, ValueChange
+from reporting import workflow
+from reporting.models import Entry, StatusEvent, StepValue, Value, ValueChange
 from tests.reporting.factories import open_world
 
 pytestmark = pytest.mark.django_db

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from certification.deadlines import STEP_LABELS, sweep
-from certification.models import SweepRun
+from reporting.deadlines import STEP_LABELS, sweep
+from reporting.models import SweepRun
 
 
 class Command(BaseCommand):

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from certification.models import Flag, Side, StatusEvent
-from certification.services import flag_raise
 from krs import permissions
-from reporting.models import Entry
+from reporting.flags import flag_raise
+from reporting.models import Entry, Flag, Side, StatusEvent
+from reporting.rules import entry_side
 
 Status = Entry.Status
 
@@ -83,7 +83,7 @@ def may_take(user, entry: Entry, action: str) -> bool:
     """Does the user's role allow this action on this entry (whatever its status now)?"""
     who = TRANSITIONS[action].who
     if who == "owner_bureau":
-        return permissions.entry_side(user, entry) == "bureau"
+        return entry_side(user, entry) == "bureau"
     if who == "administrator":
         return permissions.is_administrator(user)
     if who == "system":
@@ -238,7 +238,7 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     Certified → awaiting. Scored by the system → rejected, with ``fix_deadline`` (required, in the future)
     until which the district may report it even though the round has closed; the district is flagged and told.
     A score for missing central data goes back to the owning bureau instead: it may enter the central data
-    until the fix deadline (``permissions.central_edit_block``), and its certifiers are flagged and told.
+    until the fix deadline (``rules.central_edit_block``), and its certifiers are flagged and told.
     """
     comment = (comment or "").strip()
     if not comment:

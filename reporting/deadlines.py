@@ -46,15 +46,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from certification.models import SweepLease, SweepRun
-from certification.workflow import entries_system_score
 from indicators.models import DerivedComponent, Framework, Indicator, Round, Variable
 from krs import thaicalendar
 from krs.models import Notification, Office, Role, User
 from krs.notifications import notify
-from reporting.models import SYSTEM_GIVEN, Entry, EntrySnapshot, ReportLateness
+from reporting.models import SYSTEM_GIVEN, Entry, EntrySnapshot, ReportLateness, SweepLease, SweepRun
 from reporting.selectors import central_only_indicators, counted_score_expression, lacks_central_data
 from reporting.services import round_open
+from reporting.workflow import entries_system_score
 
 logger = logging.getLogger(__name__)
 
