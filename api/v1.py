@@ -327,7 +327,8 @@ def national_results(request, round: int | None = Query(None, description="Round
                      framework: int | None = Query(None, description="Framework id; default: the agreement"),
                      kind: OfficeKind | None = Query(None, description="primary (สพป.) or secondary (สพม.); default both"),
                      limit: int = Limit, cursor: str | None = Cursor):
-    from reporting.reports import national_ranking, report_filters
+    from reports.common import report_filters
+    from reports.national import national_ranking
 
     token = request.auth
     if not permissions.may_view_national_results(token.user) or token.office is not None:

@@ -161,7 +161,7 @@ def timed(name: str, runs: int, call, check) -> dict:
 
 
 def scenario(offices: int) -> list[dict]:
-    from reporting import reports
+    from reports import common, national
 
     round_, framework = build(offices)
     runs = RUNS if offices <= 1000 else BIG_RUNS
@@ -181,8 +181,8 @@ def scenario(offices: int) -> list[dict]:
         assert response.content.startswith(b"PK"), response.content[:100]
 
     def selector():
-        filters = reports.report_filters(round_id=round_.pk, framework_id=framework.pk)
-        return reports.national_ranking(filters)
+        filters = common.report_filters(round_id=round_.pk, framework_id=framework.pk)
+        return national.national_ranking(filters)
 
     def check_selector(ranking) -> None:
         assert len(ranking.rows) == offices, len(ranking.rows)

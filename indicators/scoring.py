@@ -31,7 +31,12 @@ __all__ = [
     "score_milestones",
     "score_pass_fail",
     "score_rubric",
+    "leaf_parents",
+    "node_results",
+    "read_sums",
+    "score_from_sums",
     "tree_score",
+    "walk_score",
     "weighted_average",
 ]
 
@@ -339,3 +344,83 @@ def renormalise(weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
         if total == 0:
             raise ValueError(_("น้ำหนักรวมเป็นศูนย์ จึงปรับสัดส่วนน้ำหนักไม่ได้"))
         return {key: quantize5(weight * _HUNDRED / total) for key, weight in values.items()}
+
+
+# --- A framework's tree scored from sums --------------------------------------------------------------
+# A score (5 decimals) times a weight (4 decimals) has 9. PostgreSQL sums them exactly; SQLite sums in
+# floating point, and rounding what it gives to these places (``read_sums``) gives back the exact sum: its
+# float error is far below 1e-9.
+_NINE_PLACES = Decimal("1e-9")
+_FOUR_PLACES = Decimal("1e-4")
+
+
+def read_sums(sw: Decimal, w: Decimal) -> tuple[Decimal, Decimal]:
+    """One row of ``reports.common.TreeScorer.leaf_sums`` to its exact places (see ``_PRODUCT``)."""
+    return (sw.quantize(_NINE_PLACES, rounding=decimal.ROUND_HALF_UP),
+            w.quantize(_FOUR_PLACES, rounding=decimal.ROUND_HALF_UP))
+
+
+def leaf_parents(node: ScoreNode):
+    """(parent, leaf) for every leaf indicator under ``node``."""
+    for child in node.children:
+        if child.children:
+            yield from leaf_parents(child)
+        elif child.key.startswith("i"):
+            yield node, child
+
+
+def score_from_sums(node: ScoreNode, sums: dict[str, tuple[Decimal, Decimal]]) -> Decimal | None:
+    """``tree_score`` of ``node`` with its leaves' terms already summed: the same weighted average, exactly.
+
+    ``weighted_average`` adds score·weight and weight at full precision and rounds only the quotient to five
+    decimals, so adding the leaves' sums first and the scored inner children's terms after gives the same
+    number.
+    """
+    if not node.active:
+        return None
+    found = node.key in sums
+    total, total_weight = sums.get(node.key, (Decimal(0), Decimal(0)))
+    with decimal.localcontext(_context()):
+        for child in node.children:
+            if child.children:
+                score = score_from_sums(child, sums)
+                if score is not None:
+                    total += score * child.weight
+                    total_weight += child.weight
+                    found = True
+        if not found or total_weight == 0:
+            return None
+        return quantize5(total / total_weight)
+
+
+def walk_score(node: ScoreNode):
+    """The node and every node under it, depth first."""
+    yield node
+    for child in node.children:
+        yield from walk_score(child)
+
+
+def node_results(root: ScoreNode) -> dict[str, tuple[Decimal | None, Decimal | None]]:
+    """Each node's score (``tree_score``) and its share of the overall score (a fraction, exact).
+
+    The share is the node's weight over the weights of its scored siblings, times its parent's share:
+    the renormalised weight. A node that drops out (inactive, or nothing scored under it) has no share.
+    """
+    results: dict[str, tuple[Decimal | None, Decimal | None]] = {}
+
+    def visit(node: ScoreNode, share: Decimal | None) -> None:
+        score = tree_score(node)
+        results[node.key] = (score, share if score is not None else None)
+        if not node.children:
+            return
+        scored = [(child, tree_score(child)) for child in node.children]
+        total = sum((child.weight for child, s in scored if s is not None), Decimal(0))
+        for child, child_score in scored:
+            child_share = None
+            if child_score is not None and total and share is not None:
+                with decimal.localcontext(_context()):
+                    child_share = share * child.weight / total
+            visit(child, child_share)
+
+    visit(root, Decimal(1))
+    return results

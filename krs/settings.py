@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "reporting",
     "certification",
     "attachments",
+    "reports",
     # The HTTP API for linked systems and scripts (docs/api.md); "ninja" serves the Swagger UI's files.
     "ninja",
     "api",

@@ -16,7 +16,7 @@ urlpatterns = [
     path("reporting/", include("reporting.urls")),
     path("certification/", include("certification.urls")),
     path("files/", include("attachments.urls")),
-    path("reports/", include("reporting.report_urls")),
+    path("reports/", include("reports.urls")),
     path("api/", include("api.urls")),
     path("admin/password_reset/", auth_views.PasswordResetView.as_view(), name="admin_password_reset"),
     path("admin/", admin.site.urls),

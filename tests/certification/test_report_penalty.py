@@ -16,10 +16,11 @@ import pytest
 
 from indicators.models import Round
 from krs.models import CalendarDay
-from reporting import reports, workflow
+from reporting import workflow
 from reporting.deadlines import district_entered, sweep
 from reporting.models import Entry, ReportLateness
 from reporting.rules import entry_edit_block
+from reports import common, national, scorecard
 from tests.reporting.factories import open_world
 
 BKK = ZoneInfo("Asia/Bangkok")
@@ -85,7 +86,7 @@ def test_a_report_complete_on_the_moved_deadline_is_on_time(world, district, cer
     assert (row.complete, row.late_days, row.penalty) == (True, 0, D("0"))
     assert row.reported_at == datetime(2009, 11, 2, 10, 0, tzinfo=BKK)
     certify(entries, certifier)
-    card = reports.scorecard(office=district, round_=world.round)
+    card = scorecard.scorecard(office=district, round_=world.round)
     assert card.overall == card.overall_before_penalty
 
 
@@ -109,10 +110,10 @@ def test_the_penalty_counts_working_days_after_the_moved_deadline_less_a_holiday
     assert ReportLateness.objects.filter(round=world.round, office=other_district).count() == 1
 
     certify(entries, certifier)
-    card = reports.scorecard(office=other_district, round_=world.round)
+    card = scorecard.scorecard(office=other_district, round_=world.round)
     assert card.lateness == row
     assert card.overall == card.overall_before_penalty - D("0.10000")
-    ranking = reports.national_ranking(reports.report_filters(round_id=world.round.pk, framework_id=world.framework.pk))
+    ranking = national.national_ranking(common.report_filters(round_id=world.round.pk, framework_id=world.framework.pk))
     by_office = {r.office.pk: r for r in ranking.rows}
     assert by_office[other_district.pk].overall == card.overall
     assert by_office[other_district.pk].lateness == row
@@ -135,7 +136,7 @@ def test_an_incomplete_report_waits_and_the_penalty_never_goes_below_one(world, 
     row = lateness(world, district)
     assert (row.late_days, row.penalty) == (8, D("0.40000"))
     certify(entries, certifier)
-    card = reports.scorecard(office=district, round_=world.round)
+    card = scorecard.scorecard(office=district, round_=world.round)
     assert card.overall_before_penalty < D("1.40000") and card.overall == D("1.00000")
 
 
@@ -196,7 +197,7 @@ def test_the_deadlines_page_shows_the_moved_deadline_and_the_late_reports(client
 def test_the_scorecard_its_print_and_the_ranking_export_show_the_late_report(client, world, other_district, admin_user):
     from django.urls import reverse
 
-    from tests.reporting.test_reports_views import read_csv, read_xlsx
+    from tests.reports.test_reports_views import read_csv, read_xlsx
 
     report_all(world, other_district, at=datetime(2009, 11, 4, 9, 0, tzinfo=BKK))  # 2 working days late
     sweep(now=datetime(2009, 11, 4, 10, 0, tzinfo=BKK))

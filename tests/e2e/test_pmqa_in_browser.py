@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from attachments.demo import pdf_bytes
-from reporting.reports import scorecard
+from reports.scorecard import scorecard
 from tests.e2e.test_foundation_in_browser import log_in
 from tests.reporting.pmqa_fixtures import pmqa_world
 

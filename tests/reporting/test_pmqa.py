@@ -16,9 +16,11 @@ from indicators.models import FiscalYear, Round
 from indicators.services import framework_copy_to_year, framework_publish
 from krs.models import Office
 from reporting.models import Answer, Entry, ResultProposal, ValueChange
-from reporting.reports import national_ranking, report_filters, scorecard
 from reporting.selectors import entry_page
 from reporting.services import InvalidInputs, round_open
+from reports.common import report_filters
+from reports.national import national_ranking
+from reports.scorecard import scorecard
 from tests.reporting.pmqa_fixtures import pmqa_world
 
 pytestmark = pytest.mark.django_db

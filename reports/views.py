@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET
 
 from krs.models import Office
 from krs.permissions import is_bureau_certifier, is_district_reporter, may_view_national_results
-from reporting import charts, exports, reports
 from reporting.selectors import current_round
+from reports import charts, common, exports, national, progress, scorecard
 
 RANKING_PAGE_SIZE = 250  # every district (about 245) on one page; 30,000 schools take pages
 
@@ -33,22 +33,22 @@ def may_view_scorecard(user, office: Office) -> bool:
     return is_district_reporter(user) and user.office_id == office.pk
 
 
-def _scorecard_for(request: HttpRequest, office_id: int, round_id: int) -> reports.Scorecard:
+def _scorecard_for(request: HttpRequest, office_id: int, round_id: int) -> scorecard.Scorecard:
     """The scorecard, or 404 for anyone who may not see the district, or a round it has no entries in."""
     office = get_object_or_404(Office, pk=office_id, kind__in=Office.DISTRICT_KINDS)
     if not may_view_scorecard(request.user, office):
         raise Http404
-    rounds = reports.office_rounds(office)
+    rounds = scorecard.office_rounds(office)
     round_ = next((r for r in rounds if r.pk == round_id), None)
     if round_ is None:
         raise Http404(_("ไม่มีรายการรายงานผลของหน่วยงานนี้ในรอบนี้"))
-    return reports.scorecard(office=office, round_=round_, framework_id=request.GET.get("framework"), rounds=rounds)
+    return scorecard.scorecard(office=office, round_=round_, framework_id=request.GET.get("framework"), rounds=rounds)
 
 
-def _national(request: HttpRequest) -> reports.Filters:
+def _national(request: HttpRequest) -> common.Filters:
     if not may_view_national_results(request.user):
         raise PermissionDenied(_("หน้านี้สำหรับผู้ดูแลระบบและผู้บริหาร"))
-    return reports.report_filters(round_id=request.GET.get("round"), framework_id=request.GET.get("framework"),
+    return common.report_filters(round_id=request.GET.get("round"), framework_id=request.GET.get("framework"),
                                   kind=request.GET.get("kind", ""))
 
 
@@ -76,7 +76,7 @@ def scorecard_home(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied(_("หน้านี้สำหรับ สพท. ผู้ดูแลระบบ และผู้บริหาร"))
 
 
-def _scorecard_charts(card: reports.Scorecard) -> dict:
+def _scorecard_charts(card: scorecard.Scorecard) -> dict:
     rounds = charts.line([(_("คะแนนรวมถ่วงน้ำหนัก"), [(str(r.label), score) for r, score in
                                                        zip(card.year_rounds, card.year_overall, strict=True)])],
                          label=_("คะแนนรวมถ่วงน้ำหนักรายรอบ"))
@@ -89,13 +89,13 @@ def _scorecard_charts(card: reports.Scorecard) -> dict:
 @require_GET
 def scorecard_view(request: HttpRequest, office_id: int, round_id: int) -> HttpResponse:
     card = _scorecard_for(request, office_id, round_id)
-    return render(request, "reporting/reports/scorecard.html", {
-        "card": card, "statuses": reports.statuses(), "framework_query": _framework_query(card),
+    return render(request, "reports/scorecard.html", {
+        "card": card, "statuses": common.statuses(), "framework_query": _framework_query(card),
         **_scorecard_charts(card),
     })
 
 
-def _framework_query(card: reports.Scorecard) -> str:
+def _framework_query(card: scorecard.Scorecard) -> str:
     return f"?framework={card.framework.pk}" if card.framework else ""
 
 
@@ -111,8 +111,8 @@ def scorecard_export(request: HttpRequest, office_id: int, round_id: int, table:
     return exports.response(data, fmt, filename)
 
 
-def _print_context(card: reports.Scorecard) -> dict:
-    return {"card": card, "printed_at": timezone.now(), "statuses": reports.statuses(),
+def _print_context(card: scorecard.Scorecard) -> dict:
+    return {"card": card, "printed_at": timezone.now(), "statuses": common.statuses(),
             "rounds_chart": _scorecard_charts(card)["rounds_chart"]}
 
 
@@ -121,33 +121,33 @@ def _print_context(card: reports.Scorecard) -> dict:
 def scorecard_print(request: HttpRequest, office_id: int, round_id: int) -> HttpResponse:
     """The scorecard as an official Thai report, for the browser's print (static/css/print.css)."""
     card = _scorecard_for(request, office_id, round_id)
-    return render(request, "reporting/reports/scorecard_print.html", _print_context(card))
+    return render(request, "reports/scorecard_print.html", _print_context(card))
 
 
 @login_required
 @require_GET
 def scorecard_pdf(request: HttpRequest, office_id: int, round_id: int) -> HttpResponse:
     """The same printable scorecard as a PDF file (reporting/pdf.py)."""
-    from reporting.pdf import pdf_response
+    from reports.pdf import pdf_response
 
     card = _scorecard_for(request, office_id, round_id)
     filename = f"scorecard-{card.office.code}-{card.round.fiscal_year.year}-{card.round.months}m.pdf"
-    return pdf_response(request, "reporting/reports/scorecard_print.html", _print_context(card), filename=filename)
+    return pdf_response(request, "reports/scorecard_print.html", _print_context(card), filename=filename)
 
 
 # --- National results ----------------------------------------------------------------------------------
 
 
-def _national_context(request, filters: reports.Filters, tab: str) -> dict:
-    return {"filters": filters, "tab": tab, "statuses": reports.statuses(),
+def _national_context(request, filters: common.Filters, tab: str) -> dict:
+    return {"filters": filters, "tab": tab, "statuses": common.statuses(),
             "kinds": [(k, label) for k, label in Office.Kind.choices if k in Office.DISTRICT_KINDS]}
 
 
-def _sort_headers(filters: reports.Filters, sort: str) -> list[dict]:
+def _sort_headers(filters: common.Filters, sort: str) -> list[dict]:
     """The ranking's column headers, each a link that sorts by it (again: the other way round)."""
     columns = [("rank", _("อันดับ"), True), ("code", _("รหัส"), False), ("name", _("หน่วยงาน"), False),
                ("overall", _("คะแนนรวมถ่วงน้ำหนัก"), True),
-               *((value, str(label), True) for value, label in reports.statuses()), ("total", _("รวม"), True)]
+               *((value, str(label), True) for value, label in common.statuses()), ("total", _("รวม"), True)]
     key, descending = sort.lstrip("-"), sort.startswith("-")
     headers = []
     for column, label, numeric in columns:
@@ -170,12 +170,12 @@ def national_view(request: HttpRequest) -> HttpResponse:
     """Every district ranked by its overall score, sortable, with its counts by status."""
     filters = _national(request)
     sort = request.GET.get("sort", "rank")
-    if sort.lstrip("-") not in reports.SORTS:
+    if sort.lstrip("-") not in national.SORTS:
         sort = "rank"
-    ranking = reports.national_ranking(filters, sort=sort)
+    ranking = national.national_ranking(filters, sort=sort)
     page = Paginator(ranking.rows, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     query = filters.query + (f"&sort={sort}" if sort != "rank" else "")
-    return render(request, "reporting/reports/national.html", {
+    return render(request, "reports/national.html", {
         **_national_context(request, filters, "ranking"), "ranking": ranking, "page": page, "sort": sort,
         "query": query, "headers": _sort_headers(filters, sort),
         "chart": charts.histogram(ranking.scores, label=_("การกระจายของคะแนนรวมถ่วงน้ำหนักของ สพท.")),
@@ -187,8 +187,8 @@ def national_view(request: HttpRequest) -> HttpResponse:
 def national_indicators_view(request: HttpRequest) -> HttpResponse:
     """Per indicator: districts in each status, the average counted score and its distribution."""
     filters = _national(request)
-    results = reports.national_indicators(filters)
-    return render(request, "reporting/reports/national_indicators.html", {
+    results = national.national_indicators(filters)
+    return render(request, "reports/national_indicators.html", {
         **_national_context(request, filters, "indicators"), "results": results,
     })
 
@@ -198,11 +198,11 @@ def national_indicators_view(request: HttpRequest) -> HttpResponse:
 def national_bureaus_view(request: HttpRequest) -> HttpResponse:
     """Per bureau: its entries in each status and the age of the oldest awaiting certification."""
     filters = _national(request)
-    results = reports.national_bureaus(filters)
+    results = national.national_bureaus(filters)
     rows = [(row.bureau.name_th if row.bureau else _("ไม่ระบุสำนัก"), row.counts) for row in results.rows]
-    return render(request, "reporting/reports/national_bureaus.html", {
+    return render(request, "reports/national_bureaus.html", {
         **_national_context(request, filters, "bureaus"), "results": results,
-        "chart": charts.stacked_bars(rows, series=[(k, str(v)) for k, v in reports.statuses()],
+        "chart": charts.stacked_bars(rows, series=[(k, str(v)) for k, v in common.statuses()],
                                      label=_("สถานะของรายการรายงานผลจำแนกตามสำนัก")),
     })
 
@@ -215,11 +215,11 @@ def national_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         raise Http404
     filters = _national(request)
     if table == "ranking":
-        data = reports.national_ranking(filters, sort=request.GET.get("sort", "rank"))
+        data = national.national_ranking(filters, sort=request.GET.get("sort", "rank"))
     elif table == "indicators":
-        data = reports.national_indicators(filters)
+        data = national.national_indicators(filters)
     else:
-        data = reports.national_bureaus(filters)
+        data = national.national_bureaus(filters)
     content, filename = exports.NATIONAL_TABLES[table](data)
     return exports.response(content, fmt, filename)
 
@@ -227,7 +227,7 @@ def national_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 # --- Progress ------------------------------------------------------------------------------------------
 
 
-def _progress(request: HttpRequest) -> reports.Progress:
+def _progress(request: HttpRequest) -> progress.Progress:
     user = request.user
     if may_view_national_results(user):
         bureau = None
@@ -235,7 +235,7 @@ def _progress(request: HttpRequest) -> reports.Progress:
         bureau = user.office
     else:
         raise PermissionDenied(_("หน้านี้สำหรับผู้ดูแลระบบ ผู้บริหาร และสำนัก"))
-    return reports.progress(round_id=request.GET.get("round"), days=request.GET.get("days"), bureau=bureau)
+    return progress.progress(round_id=request.GET.get("round"), days=request.GET.get("days"), bureau=bureau)
 
 
 @login_required
@@ -243,7 +243,7 @@ def _progress(request: HttpRequest) -> reports.Progress:
 def progress_view(request: HttpRequest) -> HttpResponse:
     """Who still has to act: districts with unreported entries, bureaus waiting longest, fix deadlines near."""
     data = _progress(request)
-    return render(request, "reporting/reports/progress.html", {
+    return render(request, "reports/progress.html", {
         "progress": data, "own_bureau": None if may_view_national_results(request.user) else request.user.office,
     })
 

@@ -12,7 +12,7 @@ escaped (labels are Thai text typed by people, and may contain ``<`` or ``&``).
 Colours are given twice on purpose: as presentation attributes (``fill="…"``), which are what
 WeasyPrint uses (it does not apply the page's CSS inside an inline SVG, so the PDF would otherwise be
 black), and as classes (``chart-status-certified``, ``chart-series-0``) that static/css/charts.css
-styles on screen. tests/reporting/test_charts.py checks that the two palettes agree. Text uses
+styles on screen. tests/reports/test_charts.py checks that the two palettes agree. Text uses
 Sarabun by attribute for the same reason; charts.css sets ``font-family: inherit`` for the page.
 See docs/printing.md.
 """

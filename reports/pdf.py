@@ -1,4 +1,4 @@
-"""Printable pages as PDF: a template extending reporting/reports/print_base.html, through WeasyPrint.
+"""Printable pages as PDF: a template extending reports/print_base.html, through WeasyPrint.
 
 WeasyPrint lays out HTML and CSS with Pango and HarfBuzz, so Thai vowels and tone marks stack as they
 should (reportlab does not shape Thai). It needs the system Pango library; where it is missing,

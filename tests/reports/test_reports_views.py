@@ -13,10 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from krs.models import Office
-from reporting import reports
 from reporting.models import Entry
 from reporting.services import round_open
-from tests.reporting.reports_fixtures import D_OVERALL, E_OVERALL, add_snapshots, build_report_world
+from reports import scorecard
+from tests.reports.reports_fixtures import D_OVERALL, E_OVERALL, add_snapshots, build_report_world
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +147,7 @@ class TestScorecardPage:
         round_open(round_=report_world.round)
         with CaptureQueriesContext(connection) as second:
             client.get(url)
-        # session, user, the office, then reports.scorecard (rounds, frameworks, framework_tree 8, entries,
+        # session, user, the office, then scorecard.scorecard (rounds, frameworks, framework_tree 8, entries,
         # the report's lateness, snapshots), the menu's unread notifications
         assert len(first) == len(second) == 17
 
@@ -213,7 +213,7 @@ class TestNationalPages:
         overall = rows[0].index("คะแนนรวมถ่วงน้ำหนัก")
         for row in rows[1:]:
             office = Office.objects.get(code=row[1])
-            card = reports.scorecard(office=office, round_=report_world.round)
+            card = scorecard.scorecard(office=office, round_=report_world.round)
             assert D(row[overall]) == card.overall
             scorecard_csv = read_csv(client.get(export_url(report_world, office, "indicators", "csv")))
             assert D(scorecard_csv[-1][7]) == card.overall

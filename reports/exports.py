@@ -20,7 +20,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from krs.thaicalendar import format_thai_date
-from reporting import reports
+from reports import common, national, progress, scorecard
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -123,7 +123,7 @@ def response(table: Table, fmt: str, filename: str) -> HttpResponse:
 
 
 def _status_columns() -> list[Column]:
-    return [Column(str(label), "int", 14) for _value, label in reports.statuses()]
+    return [Column(str(label), "int", 14) for _value, label in common.statuses()]
 
 
 def _round_name(round_) -> str:
@@ -133,7 +133,7 @@ def _round_name(round_) -> str:
 # --- The tables ------------------------------------------------------------------------------------------
 
 
-def scorecard_table(card: reports.Scorecard) -> tuple[Table, str]:
+def scorecard_table(card: scorecard.Scorecard) -> tuple[Table, str]:
     """The scorecard of one round: the tree's lines, with the overall score as the last row."""
     columns = [
         Column(_("รหัส"), width=10), Column(_("ตัวชี้วัด / มิติ"), width=60), Column(_("ระดับ"), width=12),
@@ -155,7 +155,7 @@ def scorecard_table(card: reports.Scorecard) -> tuple[Table, str]:
     return Table(title, columns, rows), f"scorecard-{card.office.code}-{_round_name(card.round)}"
 
 
-def scorecard_year_table(card: reports.Scorecard) -> tuple[Table, str]:
+def scorecard_year_table(card: scorecard.Scorecard) -> tuple[Table, str]:
     """The year's rounds side by side: each line's counted score (or subtotal) per round, then the overall."""
     columns = [Column(_("รหัส"), width=10), Column(_("ตัวชี้วัด / มิติ"), width=60)]
     columns += [Column(str(r.label), "score", 16) for r in card.year_rounds]
@@ -165,7 +165,7 @@ def scorecard_year_table(card: reports.Scorecard) -> tuple[Table, str]:
     return Table(title, columns, rows), f"scorecard-{card.office.code}-{card.fiscal_year}-rounds"
 
 
-def scorecard_weeks_table(card: reports.Scorecard) -> tuple[Table, str]:
+def scorecard_weeks_table(card: scorecard.Scorecard) -> tuple[Table, str]:
     """The overall score week by week (the Monday of each week), with the counts by status then."""
     columns = [Column(_("สัปดาห์ (วันจันทร์)"), width=16), Column(_("คะแนนรวมถ่วงน้ำหนัก"), "score", 16),
                *_status_columns()]
@@ -174,7 +174,7 @@ def scorecard_weeks_table(card: reports.Scorecard) -> tuple[Table, str]:
     return Table(title, columns, rows), f"scorecard-{card.office.code}-{_round_name(card.round)}-weeks"
 
 
-def ranking_table(ranking: reports.Ranking) -> tuple[Table, str]:
+def ranking_table(ranking: national.Ranking) -> tuple[Table, str]:
     columns = [
         Column(_("อันดับ"), "int", 8), Column(_("รหัสหน่วยงาน"), width=12), Column(_("ชื่อหน่วยงาน"), width=60),
         Column(_("ประเภท"), width=12), Column(_("คะแนนรวมถ่วงน้ำหนัก"), "score", 16), *_status_columns(),
@@ -191,7 +191,7 @@ def ranking_table(ranking: reports.Ranking) -> tuple[Table, str]:
     return Table(_("อันดับ สพท."), columns, rows), f"ranking-{_filters_name(ranking.filters)}"
 
 
-def indicators_table(results: reports.IndicatorResults) -> tuple[Table, str]:
+def indicators_table(results: national.IndicatorResults) -> tuple[Table, str]:
     columns = [
         Column(_("รหัส"), width=10), Column(_("ตัวชี้วัด"), width=60), *_status_columns(), Column(_("รวม"), "int", 8),
         Column(_("คะแนนเฉลี่ย"), "score", 12), *(Column(label, "int", 14) for label in results.bins),
@@ -201,7 +201,7 @@ def indicators_table(results: reports.IndicatorResults) -> tuple[Table, str]:
     return Table(_("ผลรายตัวชี้วัด"), columns, rows), f"indicators-{_filters_name(results.filters)}"
 
 
-def bureaus_table(results: reports.BureauResults) -> tuple[Table, str]:
+def bureaus_table(results: national.BureauResults) -> tuple[Table, str]:
     columns = [
         Column(_("สำนัก"), width=50), *_status_columns(), Column(_("รวม"), "int", 8),
         Column(_("รอรับรองนานที่สุดตั้งแต่"), width=18), Column(_("รอมาแล้ว (วัน)"), "int", 12),
@@ -211,41 +211,41 @@ def bureaus_table(results: reports.BureauResults) -> tuple[Table, str]:
     return Table(_("ผลรายสำนัก"), columns, rows), f"bureaus-{_filters_name(results.filters)}"
 
 
-def unreported_table(progress: reports.Progress) -> tuple[Table, str]:
+def unreported_table(data: progress.Progress) -> tuple[Table, str]:
     columns = [Column(_("รหัสหน่วยงาน"), width=12), Column(_("ชื่อหน่วยงาน"), width=60),
                Column(_("ยังไม่รายงานผล"), "int", 14), Column(_("ไม่รับรอง (ต้องแก้ไข)"), "int", 14),
                Column(_("รวม"), "int", 8)]
     rows = [[row.office.code, row.office.name_th, row.not_reported, row.rejected, row.total]
-            for row in progress.unreported]
-    return Table(_("สพท. ที่ยังไม่รายงานผล"), columns, rows), f"unreported-{_progress_name(progress)}"
+            for row in data.unreported]
+    return Table(_("สพท. ที่ยังไม่รายงานผล"), columns, rows), f"unreported-{_progress_name(data)}"
 
 
-def waiting_table(progress: reports.Progress) -> tuple[Table, str]:
+def waiting_table(data: progress.Progress) -> tuple[Table, str]:
     columns = [Column(_("สำนัก"), width=50), Column(_("รอการรับรองผล"), "int", 14),
                Column(_("รอรับรองนานที่สุดตั้งแต่"), width=18), Column(_("รอมาแล้ว (วัน)"), "int", 12)]
     rows = [[_bureau_name(row), row.counts["awaiting"], row.oldest_waiting, row.waiting_days]
-            for row in progress.waiting]
-    return Table(_("สำนักที่มีรายการรอรับรอง"), columns, rows), f"waiting-{_progress_name(progress)}"
+            for row in data.waiting]
+    return Table(_("สำนักที่มีรายการรอรับรอง"), columns, rows), f"waiting-{_progress_name(data)}"
 
 
-def fixes_table(progress: reports.Progress) -> tuple[Table, str]:
+def fixes_table(data: progress.Progress) -> tuple[Table, str]:
     columns = [Column(_("รหัสหน่วยงาน"), width=12), Column(_("ชื่อหน่วยงาน"), width=50),
                Column(_("ตัวชี้วัด"), width=10), Column(_("ชื่อตัวชี้วัด"), width=50),
                Column(_("กำหนดแก้ไข"), width=22)]
     rows = [[row.entry.office.code, row.entry.office.name_th, row.entry.indicator.code, row.entry.indicator.name,
-             format_thai_date(row.entry.fix_deadline)] for row in progress.fixes]
-    return Table(_("รายการที่ใกล้ครบกำหนดแก้ไข"), columns, rows), f"fixes-{_progress_name(progress)}"
+             format_thai_date(row.entry.fix_deadline)] for row in data.fixes]
+    return Table(_("รายการที่ใกล้ครบกำหนดแก้ไข"), columns, rows), f"fixes-{_progress_name(data)}"
 
 
 def _kind_short(kind: str) -> str:
     return {"primary": _("สพป."), "secondary": _("สพม.")}.get(kind, kind)
 
 
-def _bureau_name(row: reports.BureauRow) -> str:
+def _bureau_name(row: national.BureauRow) -> str:
     return row.bureau.name_th if row.bureau else _("ไม่ระบุสำนัก")
 
 
-def _filters_name(filters: reports.Filters) -> str:
+def _filters_name(filters: common.Filters) -> str:
     parts = [_round_name(filters.round)] if filters.round else []
     if filters.framework:
         parts.append(re.sub(r"[^A-Za-z0-9._-]", "", filters.framework.code) or str(filters.framework.pk))
@@ -254,8 +254,8 @@ def _filters_name(filters: reports.Filters) -> str:
     return "-".join(parts) or "all"
 
 
-def _progress_name(progress: reports.Progress) -> str:
-    return _round_name(progress.round) if progress.round else "all"
+def _progress_name(data: progress.Progress) -> str:
+    return _round_name(data.round) if data.round else "all"
 
 
 SCORECARD_TABLES = {"indicators": scorecard_table, "rounds": scorecard_year_table, "weeks": scorecard_weeks_table}

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reporting import charts
+from reports import charts
 
 NS = "{http://www.w3.org/2000/svg}"
 D = Decimal

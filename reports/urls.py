@@ -1,8 +1,8 @@
-"""The reports (reporting/report_views.py): scorecards, national results, progress, and their exports."""
+"""The reports (reports/views.py): scorecards, national results, progress, and their exports."""
 
 from django.urls import path
 
-from reporting import report_views as views
+from reports import views
 
 app_name = "reports"
 

@@ -1,4 +1,4 @@
-"""Printable pages as PDF (reporting/pdf.py, templates/reporting/reports/print_base.html)."""
+"""Printable pages as PDF (reporting/pdf.py, templates/reports/print_base.html)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 from pypdf import PdfReader
 
-from reporting import charts
-from reporting.pdf import (
+from reports import charts
+from reports.pdf import (
     RefusedURL,
     content_disposition,
     pdf_response,
@@ -34,7 +34,7 @@ SENTENCE = "ผู้ใหญ่บ้านน้ำใจดี ตรวจ�
 
 @pytest.fixture(autouse=True)
 def _print_templates(settings):
-    """The test templates (tests/reporting/templates) next to the project's, in Thai."""
+    """The test templates (tests/reports/templates) next to the project's, in Thai."""
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], TEMPLATES_DIR]}]
     with translation.override("th"):
         yield
@@ -79,7 +79,7 @@ def fonts_of(reader: PdfReader) -> set[str]:
 
 
 def test_it_makes_an_a4_pdf_with_the_thai_text_in_sarabun(request_):
-    response = pdf_response(request_, "reporting_test/print_sample.html", sample_context(), filename="scorecard.pdf")
+    response = pdf_response(request_, "reports_test/print_sample.html", sample_context(), filename="scorecard.pdf")
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     reader = read(response.content)
@@ -96,7 +96,7 @@ def test_it_makes_an_a4_pdf_with_the_thai_text_in_sarabun(request_):
 
 
 def test_long_tables_repeat_their_header_and_pages_are_numbered(request_):
-    response = pdf_response(request_, "reporting_test/print_sample.html", sample_context(rows=70), filename="x.pdf")
+    response = pdf_response(request_, "reports_test/print_sample.html", sample_context(rows=70), filename="x.pdf")
     reader = read(response.content)
     total = len(reader.pages)
     assert total >= 3
@@ -111,7 +111,7 @@ def test_long_tables_repeat_their_header_and_pages_are_numbered(request_):
 
 
 def test_the_download_headers(request_):
-    response = pdf_response(request_, "reporting_test/print_sample.html", sample_context(), filename="ผลคะแนน สพป. 2568.pdf")
+    response = pdf_response(request_, "reports_test/print_sample.html", sample_context(), filename="ผลคะแนน สพป. 2568.pdf")
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"] == (
@@ -177,7 +177,7 @@ def test_making_a_pdf_never_opens_a_connection(request_, monkeypatch, settings):
     connections = []
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: connections.append(a) or 1 / 0)
     monkeypatch.setattr(socket.socket, "connect", lambda self, *a: connections.append(a) or 1 / 0)
-    response = pdf_response(request_, "reporting_test/print_external.html", {}, filename="x.pdf")
+    response = pdf_response(request_, "reports_test/print_external.html", {}, filename="x.pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert connections == []
     assert bare("ภายนอก") in bare(read(response.content).pages[0].extract_text())
@@ -201,7 +201,7 @@ def test_without_pango_it_answers_a_thai_page_not_a_traceback(request_, monkeypa
         monkeypatch.setattr(sys, "meta_path", [_NoPango(), *sys.meta_path])
     else:
         monkeypatch.setitem(sys.modules, "weasyprint", None)
-    response = pdf_response(request_, "reporting_test/print_sample.html", sample_context(), filename="x.pdf")
+    response = pdf_response(request_, "reports_test/print_sample.html", sample_context(), filename="x.pdf")
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
