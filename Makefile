@@ -48,8 +48,10 @@ bench-rush: install
 audit: $(STAMP)
 	$(BIN)/python .ci/audit
 
+# Ruff, then the apps' import layers (import-linter, [tool.importlinter] in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -9,9 +9,11 @@ when the token is issued (api/services.py).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from krs import permissions
 from krs.models import Office
 
 
@@ -54,9 +56,7 @@ class ApiToken(models.Model):
         return self.scope == self.Scope.WRITE
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
 
-        from krs import permissions
 
         user, office = (self.user if self.user_id else None), self.office
         if user is None or office is None:

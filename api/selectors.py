@@ -12,11 +12,11 @@ from django.db.models import Prefetch
 
 from api.models import ApiToken
 from indicators.models import Framework, Indicator
+from indicators.numbers import format_value
 from krs import permissions
 from krs.models import Office
 from reporting.compute import indicator_config
 from reporting.models import Entry, StepValue, Value
-from reporting.numbers import format_value
 from reporting.rules import may_view_entry
 from reporting.selectors import counted_score_expression, read_score
 

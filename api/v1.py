@@ -42,6 +42,8 @@ from api.schemas import (
 from api.services import RateLimited, call_record, rate_limit_check, token_for_secret, token_touch
 from indicators.models import FiscalYear, Group, Indicator, Round, Variable
 from krs import permissions
+from reports.common import report_filters
+from reports.national import national_ranking
 
 logger = logging.getLogger(__name__)
 
@@ -327,9 +329,6 @@ def national_results(request, round: int | None = Query(None, description="Round
                      framework: int | None = Query(None, description="Framework id; default: the agreement"),
                      kind: OfficeKind | None = Query(None, description="primary (สพป.) or secondary (สพม.); default both"),
                      limit: int = Limit, cursor: str | None = Cursor):
-    from reports.common import report_filters
-    from reports.national import national_ranking
-
     token = request.auth
     if not permissions.may_view_national_results(token.user) or token.office is not None:
         raise ApiError("forbidden")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from api.models import ApiToken
 from api.schemas import CentralBatch, DistrictBatch, InputValue
 from api.selectors import score, text, token_may_see_entry
 from indicators.models import Indicator, Round, Variable
+from indicators.numbers import parse_for
 from krs import permissions
 from krs.spreadsheets import normalise_code
 from reporting.central import (
@@ -34,7 +36,6 @@ from reporting.central import (
 )
 from reporting.compute import active_variables, indicator_config
 from reporting.models import Entry, ValueChange
-from reporting.numbers import parse_for
 from reporting.rules import central_edit_block, entry_edit_block
 from reporting.selectors import stored_inputs
 from reporting.services import (
@@ -337,8 +338,6 @@ def _boolean_error(index: int, variable: Variable, value: InputValue) -> ItemErr
 
 
 def _parse_error(variable: Variable, typed: object) -> str | None:
-    from django.core.exceptions import ValidationError
-
     try:
         parse_for(variable, typed)
     except ValidationError as exc:

@@ -9,6 +9,7 @@ def ensure_file_kinds(sender, using="default", **kwargs) -> None:
     Runs after every migrate and every flush (the test runner's transactional tests flush the tables),
     so a kind added to ``filetypes.KINDS`` appears in the admin without a data migration.
     """
+    # Lazy: apps.py is imported before the app registry is ready, and models may not be imported then.
     from attachments.filetypes import KINDS
     from attachments.models import FileKind
 

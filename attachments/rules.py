@@ -5,16 +5,12 @@ Each answers yes/no, or why not in Thai (None when allowed).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext as _
 
+from krs.models import User
 from krs.permissions import is_active_user, is_administrator
 from reporting.models import Entry
 from reporting.rules import entry_edit_block, entry_side, may_view_entry
-
-if TYPE_CHECKING:
-    from krs.models import User
 
 
 def attach_block(user: User, entry, now) -> str | None:

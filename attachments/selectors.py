@@ -14,6 +14,7 @@ from attachments.models import Attachment, Side
 from attachments.rules import attach_block, attachment_delete_block, may_register_attachment
 from attachments.services import MAX_FILES_PER_ATTACH, allowed_kinds, human_size
 from krs import permissions
+from reporting.models import Flag
 
 
 @dataclass
@@ -118,7 +119,6 @@ def entry_files(entry, user, *, now: datetime | None = None) -> FilesBlock:
 
 def bureau_inbox(bureau, *, round_=None, registered: bool = False) -> QuerySet[Attachment]:
     """Files districts sent on the bureau's indicators, oldest first: waiting for receipt, or already registered."""
-    from reporting.models import Flag
 
     new_data = Exists(Flag.objects.filter(entry=OuterRef("entry"), for_side="bureau", seen_at__isnull=True))
     files = Attachment.objects.annotate(new_data=new_data).filter(

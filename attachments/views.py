@@ -40,11 +40,11 @@ from attachments.services import (
     attachment_register,
     attachments_add,
 )
-from certification.selectors import bureau_rounds
 from krs import permissions
 from krs.http import posted_next
 from reporting.access import entry_for
 from reporting.models import Entry
+from reporting.selectors import bureau_rounds
 
 logger = logging.getLogger(__name__)
 

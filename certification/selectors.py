@@ -5,9 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from certification.models import Message
 from indicators.models import Indicator, Round
-from reporting.models import Entry
+from reporting.models import Entry, Flag
+from reporting.selectors import lacks_central_data
 
 
 @dataclass
@@ -21,14 +25,6 @@ class Queue:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
-
-
-def bureau_rounds(bureau) -> list[Round]:
-    """The rounds with entries on the bureau's indicators, newest first (1 query)."""
-    return list(
-        Round.objects.filter(entries__indicator__owner=bureau).distinct().select_related("fiscal_year")
-        .order_by("-fiscal_year__year", "-months")
-    )
 
 
 def default_round(rounds: list[Round], now) -> Round | None:
@@ -61,7 +57,6 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
                                  | Q(office__short_name__icontains=office))
     if indicator_id:
         entries = entries.filter(indicator_id=indicator_id)
-    from reporting.models import Flag
 
     new_data = Exists(Flag.objects.filter(entry=OuterRef("pk"), for_side="bureau", seen_at__isnull=True))
     if new_only:
@@ -80,8 +75,6 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
 
 def entry_thread(entry):
     """The entry's messages oldest first, and its flags newest first, with their people (2 queries)."""
-    from certification.models import Message
-    from reporting.models import Flag
 
     messages = list(Message.objects.filter(entry=entry).select_related("by").order_by("at", "pk"))
     flags = list(Flag.objects.filter(entry=entry).select_related("raised_by", "seen_by").order_by("-raised_at", "-pk"))
@@ -104,10 +97,7 @@ def central_data_owed(round_ids) -> dict[int, list[CentralOwed]]:
     Counted over entries that can still take it (not reported, awaiting, rejected): a certified or
     system-scored entry owes nothing any more. ``reporting.selectors.lacks_central_data`` is the rule.
     """
-    from django.utils.translation import get_language
-    from django.utils.translation import gettext as _
 
-    from reporting.selectors import lacks_central_data
 
     round_ids = list(round_ids)
     if not round_ids:

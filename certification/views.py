@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import entry_files
 from certification.forms import CertifyForm, RejectForm, ReopenForm
-from certification.selectors import bureau_queue, bureau_rounds, default_round, entry_thread
+from certification.selectors import bureau_queue, default_round, entry_thread
 from certification.services import MessageRefused, message_post
 from indicators.models import Framework, Indicator
 from krs import permissions
@@ -34,6 +34,7 @@ from reporting.flags import flags_seen
 from reporting.models import Entry
 from reporting.rules import entry_side
 from reporting.selectors import (
+    bureau_rounds,
     entry_history,
     entry_row,
     last_year_results,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from indicators.formula import FormulaError, parse_formula
 from krs import thaicalendar
 from krs.models import Office
 
@@ -590,7 +591,6 @@ class ValidationRule(models.Model):
     def problems(self, codes) -> dict[str, str]:
         """What is wrong with each side against these variable codes ({} when both parse); the admin and the
         workbook check rules against the variables as they will be saved."""
-        from indicators.formula import FormulaError
 
         errors = {}
         for side in ("left", "right"):
@@ -611,7 +611,6 @@ def rule_names(indicator: Indicator, codes=None) -> frozenset[str]:
 
 def rule_expression(text: str, names):
     """One side of a rule, parsed with the formula language (FormulaError in Thai when not allowed)."""
-    from indicators.formula import parse_formula
 
     return parse_formula(text, variables=names)
 

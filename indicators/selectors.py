@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from indicators.models import DerivedComponent, Framework, Group, Indicator, Variable
+from indicators.scoring import ScoreNode, tree_score
 
 HUNDRED = Decimal(100)
 
@@ -128,7 +129,6 @@ def score_tree(
     kind, or is not active in the round, is inactive and drops out, and its siblings' weights are
     renormalised by ``tree_score``. Uses only what ``framework_tree`` prefetched.
     """
-    from indicators.scoring import ScoreNode
 
     built: dict[int, ScoreNode] = {}
     derived: list[tuple[ScoreNode, Indicator]] = []
@@ -164,7 +164,6 @@ def score_tree(
 
 def overall_score(roots: list[TreeNode], *, round_, office_kind: str, scores: dict[int, Decimal | None]) -> Decimal | None:
     """A district's overall score: the weighted average over the tree, inactive indicators removed (5 decimals)."""
-    from indicators.scoring import tree_score
 
     return tree_score(score_tree(roots, round_=round_, office_kind=office_kind, scores=scores))
 

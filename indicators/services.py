@@ -27,6 +27,7 @@ from indicators.models import (
 )
 from indicators.scoring import score_linear
 from indicators.selectors import ENTRY_CRITERIA, Criteria, CriteriaKey, framework_tree, weight_problems
+from indicators.signals import criteria_changed
 
 
 def framework_problems(*, framework: Framework) -> list[str]:
@@ -311,14 +312,10 @@ def framework_change_criteria(*, framework: Framework, before: dict[CriteriaKey,
     for row in rows:
         row.reason, row.changed_by, row.changed_at = reason, user, now
     CriteriaChange.objects.bulk_create(rows)
-    # Reporting sits above indicators (docs/architecture.md): imported here, as reporting imports the workflow.
-    from reporting.services import entries_rescore, round_open
-
-    if activity:
-        # An indicator now active in a round that is open gets its entries there; rounds not yet open get
-        # them when they open, and closed rounds are not reopened by a change of criteria.
-        for round_ in framework.fiscal_year.rounds.filter(opens_at__lte=now, closed_at__isnull=True):
-            round_open(round_=round_)
     last = next((row for row in reversed(rows) if row.indicator_id in rescore), rows[-1])
-    rescored = entries_rescore(indicator_ids=sorted(rescore), change=last, now=now) if rescore else None
-    return CriteriaChanged(rows, rescored.rescored if rescored else 0, rescored.to_recertify if rescored else 0)
+    # Reporting sits above indicators: it opens and rescores the entries through this signal.
+    answers = criteria_changed.send(sender=Framework, framework=framework, indicator_ids=sorted(rescore),
+                                    activity=activity, change=last, now=now)
+    rescored = sum(answer[0] for _receiver, answer in answers)
+    to_recertify = sum(answer[1] for _receiver, answer in answers)
+    return CriteriaChanged(rows, rescored, to_recertify)

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, render
 from indicators.models import CriteriaChange, Framework
 from indicators.selectors import framework_tree, weight_problems
 from krs import permissions
+from reporting.selectors import recertification_count
 
 
 @login_required
@@ -35,7 +36,6 @@ def framework_history_view(request: HttpRequest, pk: int) -> HttpResponse:
     changes = CriteriaChange.objects.filter(framework=framework).select_related("changed_by").order_by("-changed_at", "-pk")
     page = Paginator(changes, 50).get_page(request.GET.get("page"))
     # Reporting sits above indicators: the page reads its count of entries waiting to be certified again.
-    from reporting.selectors import recertification_count
 
     return render(request, "indicators/framework_history.html", {
         "framework": framework, "page": page, "to_recertify": recertification_count(framework=framework),

@@ -25,7 +25,11 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
+from indicators.formula import FormulaError, parse_formula
 from indicators.models import (
     FACTOR_FIELD,
     SCORE_FIELD,
@@ -44,6 +48,7 @@ from indicators.models import (
     rule_expression,
     rule_names,
 )
+from indicators.numbers import EITHER, parse_value
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.spreadsheets import SpreadsheetError, open_xlsx, upload_stash, upload_unstash
@@ -226,9 +231,6 @@ def _tree_order(groups: list[Group], indicators: list[Indicator]) -> list[Indica
 
 def framework_export_xlsx(*, framework: Framework) -> bytes:
     """The framework as an XLSX workbook that ``framework_import_apply`` reads back (see docs/framework-workbook.md)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     rows = framework_rows(framework)
     workbook = Workbook()
@@ -389,10 +391,9 @@ def _text_number(text: str) -> Decimal:
     """A number the spreadsheet kept as text: its locale is unknown, so a separator that reads two ways is refused.
 
     "12,5" is 12.5 with a decimal comma and 125 with the comma dropped; "1.000" is 1 or 1000. Either is
-    refused with both readings (``reporting.numbers`` EITHER, and a lone comma always). A number cell is
+    refused with both readings (``indicators.numbers`` EITHER, and a lone comma always). A number cell is
     exact and never comes here.
     """
-    from reporting.numbers import EITHER, parse_value
 
     squeezed = re.sub(r"\s+", "", text)
     if _LONE_COMMA.fullmatch(squeezed):
@@ -921,8 +922,6 @@ def _check_components(plan: WorkbookPlan, rows: list[_Row], indicators: dict) ->
 
 
 def _check_formulas(plan: WorkbookPlan, indicators: dict, variable_codes: dict[str, set[str]]) -> None:
-    from indicators.formula import FormulaError, parse_formula
-
     for code, item in indicators.items():
         if not item["formula"]:
             continue
@@ -934,7 +933,6 @@ def _check_formulas(plan: WorkbookPlan, indicators: dict, variable_codes: dict[s
 
 def _check_rules(plan: WorkbookPlan, rows: list[_Row], indicators: dict, variable_codes: dict[str, set[str]]) -> None:
     """The rules sheet: each side an expression over the indicator's variable codes (and ``result``)."""
-    from indicators.formula import FormulaError
 
     for row in rows:
         check = _Checker(plan, row)

@@ -6,6 +6,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "krs.settings")
 
@@ -20,8 +21,6 @@ connect_celery_signals()
 
 @app.on_after_finalize.connect
 def _schedule(sender: Celery, **kwargs) -> None:
-    from django.conf import settings
-
     # The heartbeat proves the scheduler and a worker are alive (its time shows on the admin's
     # home page). The deadline sweep opens and closes rounds (certification/deadlines.py), on the same clock.
     sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("krs.tasks.heartbeat"), name="heartbeat")

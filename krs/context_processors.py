@@ -9,6 +9,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from krs import permissions
+from krs.models import Notification
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,6 @@ def nav_items_for(user) -> list[NavItem]:
 
 
 def _unread(user) -> int:
-    from krs.models import Notification
-
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 

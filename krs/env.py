@@ -12,6 +12,7 @@ import os
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -85,8 +86,6 @@ class Env:
         return value
 
     def database(self, name: str, default: str) -> dict:
-        import dj_database_url
-
         value = self._raw(name) or default
         try:
             config = dj_database_url.parse(value, conn_max_age=60, conn_health_checks=True)

@@ -8,12 +8,16 @@ one broker round trip, one indexed read of the heartbeat row (docs/operations.md
 
 from __future__ import annotations
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from krs.celery import app
+from krs.models import Heartbeat
 
 BROKER_TIMEOUT = 2.0  # seconds: a monitor must get an answer even when Redis hangs
 
@@ -33,15 +37,12 @@ def check_broker() -> dict:
         folder = settings.CELERY_BROKER_DIR / "in"
         return {"ok": folder.is_dir(), "kind": "filesystem (development)"}
     if kind in ("redis", "rediss"):
-        import redis
-
         client = redis.Redis.from_url(url, socket_timeout=BROKER_TIMEOUT, socket_connect_timeout=BROKER_TIMEOUT)
         try:
             client.ping()
         finally:
             client.close()
         return {"ok": True, "kind": "redis"}
-    from krs.celery import app
 
     with app.connection_for_read() as conn:
         conn.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT)
@@ -55,7 +56,6 @@ def worker_stale_after() -> int:
 
 def check_worker() -> dict:
     """The periodic heartbeat (krs.tasks.heartbeat) proves that beat fired and a worker ran the task."""
-    from krs.models import Heartbeat
 
     at = Heartbeat.objects.filter(name="beat").values_list("at", flat=True).first()
     if at is None:

@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 
+from celery.signals import task_postrun, task_prerun
 from django.core.signals import request_finished
 from django.utils.functional import empty
 
@@ -97,7 +98,6 @@ request_finished.connect(_forget_request, dispatch_uid="krs.logs.forget_request"
 
 def connect_celery_signals() -> None:
     """Worker log lines carry the task's id while it runs (called from krs/celery.py)."""
-    from celery.signals import task_postrun, task_prerun
 
     def started(task_id=None, **kwargs):
         current_task_id.set(task_id or "-")

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -54,7 +55,6 @@ class Office(models.Model):
     @property
     def localized_name(self) -> str:
         """The name in the active language (English pages show the English name when there is one)."""
-        from django.utils.translation import get_language
 
         return self.display_name(get_language())
 
@@ -136,13 +136,13 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def has_perm(self, perm: str, obj=None) -> bool:
-        from krs.permissions import is_administrator
+        from krs.permissions import is_administrator  # lazy: krs.permissions imports this module (circular)
 
         # Administrators configure everything (design.md); model permissions are not curated per person.
         return is_administrator(self) or super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:
-        from krs.permissions import is_administrator
+        from krs.permissions import is_administrator  # lazy: circular, as in has_perm
 
         return is_administrator(self) or super().has_module_perms(app_label)
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from krs.models import Notification
+from krs.tasks import send_notification
 
 
 def notify(*, users, kind: str, key: str, subject: str, body: str, url: str = "",
@@ -29,8 +30,6 @@ def notify(*, users, kind: str, key: str, subject: str, body: str, url: str = ""
     keys = [n.key for n in created]
 
     def enqueue() -> None:
-        from krs.tasks import send_notification
-
         for pk in Notification.objects.filter(key__in=keys, emailed_at__isnull=True).values_list("pk", flat=True):
             send_notification.delay(pk)
 

@@ -7,6 +7,7 @@ give a real ``SECRET_KEY`` and ``ALLOWED_HOSTS`` or the process refuses to start
 
 from __future__ import annotations
 
+import zoneinfo
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -145,8 +146,6 @@ LANGUAGES = [("th", _("ไทย")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", "Asia/Bangkok")
 try:
-    import zoneinfo
-
     zoneinfo.ZoneInfo(TIME_ZONE)
 except (zoneinfo.ZoneInfoNotFoundError, ValueError):
     raise ImproperlyConfigured(f"TIME_ZONE={TIME_ZONE!r} is not a known time zone.") from None

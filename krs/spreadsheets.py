@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+import openpyxl
+from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 
 # Zero-width characters arrive with text pasted from web pages and Word; invisible in Excel.
@@ -69,7 +71,6 @@ def _zip_kind(content: bytes, *, max_bytes: int) -> str:
 
 def open_xlsx(content: bytes, *, max_bytes: int):
     """An openpyxl workbook (read-only, values not formulas), or SpreadsheetError with a Thai message."""
-    import openpyxl
 
     bad_file = _("อ่านไฟล์ XLSX ไม่ได้: ไฟล์เสียหายหรือไม่ใช่ไฟล์ Excel (.xlsx)")
     if not content.startswith(b"PK\x03\x04"):
@@ -137,7 +138,7 @@ class Table:
     """The header row, then the data rows, each with its spreadsheet row number.
 
     ``delimiter`` is the CSV's separator ("" for a workbook); ``separators`` how its numbers' "." and ","
-    read (``reporting.numbers.POINT`` or ``EITHER``): a semicolon CSV comes from a locale whose decimal
+    read (``indicators.numbers.POINT`` or ``EITHER``): a semicolon CSV comes from a locale whose decimal
     mark is the comma, so its numbers are read either way and an ambiguous one is refused.
     ``skipped`` are the rows above the header (a title, merged across the columns).
     """
@@ -333,7 +334,6 @@ def _ods_value(element) -> OdsCell:
 def _ods_rows(content: bytes, *, xlsx_cell: Callable[[object], object] | None,
               max_rows: int) -> Iterator[tuple[int, list[object]]]:
     """The first sheet of an ODS, row by row (numbered as LibreOffice shows them), expanding repeats."""
-    from defusedxml.ElementTree import iterparse
 
     bad_file = _("อ่านไฟล์ ODS ไม่ได้: ไฟล์เสียหาย บันทึกเป็น .xlsx หรือ .csv แล้วอัปโหลดใหม่")
     try:

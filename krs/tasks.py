@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
 from django.utils import timezone
+
+from krs.models import Heartbeat, Notification
 
 
 @shared_task(name="krs.tasks.heartbeat")
 def heartbeat() -> str:
     """Record that the scheduler fired and a worker ran it (an upsert, safe to run twice)."""
-    from krs.models import Heartbeat
 
     now = timezone.now()
     Heartbeat.objects.update_or_create(name="beat", defaults={"at": now})
@@ -28,10 +31,7 @@ def send_notification(self, notification_id: int) -> bool:
 
     Two workers given the same id send one mail; a failed send releases the claim and retries.
     """
-    from django.conf import settings
-    from django.core.mail import send_mail
 
-    from krs.models import Notification
 
     now = timezone.now()
     if not Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=now):

@@ -14,6 +14,9 @@ from typing import Literal
 
 import holidays
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from krs.models import CalendarDay
 
 BE_OFFSET = 543
 FISCAL_YEAR_START_MONTH = 10  # the Thai fiscal year runs 1 October – 30 September
@@ -137,7 +140,6 @@ def government_calendar(year: int) -> list[tuple[date, str, str]]:
     day off, or a default day renamed) or "working" (an administrator made the day a working day: it is
     listed with its name so the page can show it struck out). One query.
     """
-    from krs.models import CalendarDay
 
     days: dict[date, tuple[str, str]] = {day: (name, "default") for day, name in _holiday_names(year)}
     for day, kind, name in CalendarDay.objects.filter(date__year=year).values_list("date", "kind", "name"):
@@ -156,14 +158,12 @@ def government_holidays(year: int, *, exceptions: Mapping[date, str] | None = No
 def calendar_exceptions(start: date, end: date) -> dict[date, str]:
     """The admin-edited exceptions between two dates inclusive, as {date: "holiday" | "working"} (one query)."""
     # Imported here: the template builtin imports this module, which must not need the app registry ready.
-    from krs.models import CalendarDay
 
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind"))
 
 
 def calendar_exception_names(start: date, end: date) -> dict[date, tuple[str, str]]:
     """The same exceptions with their names, as {date: (kind, name)} (one query)."""
-    from krs.models import CalendarDay
 
     return {day: (kind, name) for day, kind, name in
             CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "kind", "name")}
@@ -293,7 +293,6 @@ def parse_thai_date(text: str) -> date:
     Raises ``ValueError`` with a Thai message: not a date, a year outside พ.ศ. 2400–2700 (a ค.ศ. year
     such as 2026 is refused with "กรุณากรอกปี พ.ศ."), or a day the calendar does not have.
     """
-    from django.utils.translation import gettext as _
 
     match = _DATE_PATTERN.match((text or "").translate(_THAI_DIGITS))
     if not match:
@@ -312,7 +311,6 @@ def parse_thai_date(text: str) -> date:
 
 def parse_thai_time(text: str) -> tuple[int, int]:
     """Read a 24-hour time "16:30" ("16.30", "16.30 น." and Thai digits too) as (hour, minute); ValueError in Thai."""
-    from django.utils.translation import gettext as _
 
     match = _TIME_PATTERN.match((text or "").translate(_THAI_DIGITS))
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:

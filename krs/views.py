@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 
 from krs import permissions
+from krs.models import Notification
 
 
 @login_required
@@ -27,10 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     """The user's notifications, newest first; unread ones stand out. POST marks them all read."""
-    from django.core.paginator import Paginator
-    from django.shortcuts import redirect
 
-    from krs.models import Notification
 
     mine = Notification.objects.filter(user=request.user)
     if request.method == "POST":
@@ -50,6 +50,5 @@ def error_404(request: HttpRequest, exception=None) -> HttpResponse:
 
 def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors that touch the database: the error may be the database itself.
-    from django.template import loader
 
     return HttpResponse(loader.get_template("500.html").render(), status=500)

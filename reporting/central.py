@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
 
+import openpyxl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -30,6 +31,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, Round, Variable
+from indicators.numbers import POINT, format_value, parse_for
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import is_bureau_certifier
@@ -45,7 +47,6 @@ from reporting.compute import (
     result_refusal,
 )
 from reporting.models import Entry, StepValue, Value, ValueChange
-from reporting.numbers import POINT, format_value, parse_for
 from reporting.rules import central_edit_block, may_enter_central_data
 from reporting.selectors import values_and_steps
 from reporting.services import entries_write_inputs
@@ -825,7 +826,6 @@ def central_template(*, grid: CentralGrid, fmt: str) -> tuple[bytes, str, str]:
         return ("\ufeff" + buffer.getvalue()).encode("utf-8"), name, "text/csv; charset=utf-8"
     if fmt != "xlsx":
         raise ValueError(f"unknown format: {fmt}")
-    import openpyxl
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active

@@ -33,9 +33,10 @@ from django.utils.translation import gettext as _
 
 from indicators.formula import Computed, FormulaError, parse_formula
 from indicators.models import RESULT_NAME, FiscalYear, Indicator, Round, ValidationRule, rule_names
+from indicators.numbers import format_value
 from indicators.scoring import quantize5
 from reporting.compute import Inputs, active_variables, carried_variables
-from reporting.numbers import format_value
+from reporting.models import Value
 
 ERROR, WARNING = ValidationRule.Severity.ERROR.value, ValidationRule.Severity.WARNING.value
 # The median of fewer districts than this says little: no peer warning below it.
@@ -174,7 +175,6 @@ def previous_values(round_: Round, office_ids: Iterable[int], indicators: Iterab
     Within a fiscal year it is the same indicator; across years the same indicator code in a framework of
     the same kind (frameworks are copied to the next year), and the same variable code.
     """
-    from reporting.models import Value
 
     indicators = list(indicators)
     office_ids = set(office_ids)
@@ -201,7 +201,6 @@ def previous_values(round_: Round, office_ids: Iterable[int], indicators: Iterab
 
 def check_context(items, round_: Round) -> Context:
     """Everything ``entries_check`` reads for these (entry, indicator, old, new): at most 4 queries, whatever their number."""
-    from reporting.models import Value
 
     indicators = {indicator.pk: indicator for _entry, indicator, _old, _new in items}
     context = Context()

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 
 from indicators.formula import Computed, FormulaError, parse_formula
 from indicators.models import Indicator, MilestoneStep, Round, Variable
+from indicators.numbers import MAX_WHOLE_DIGITS, fits
 from indicators.scoring import quantize5, score_linear, score_milestones, score_pass_fail, score_rubric
-from reporting.numbers import MAX_WHOLE_DIGITS, fits
 
 Method = Indicator.Method
 
@@ -208,7 +208,7 @@ def result_refusal(indicator: Indicator, round_: Round, inputs: Inputs) -> str |
     """Why these inputs may not be saved, in the active language; None when they may.
 
     The one bound on what inputs may give together: the formula's result must be a number
-    ``reporting.numbers.fits`` (at most as many whole digits as a typed value, five decimals), which
+    ``indicators.numbers.fits`` (at most as many whole digits as a typed value, five decimals), which
     ``Entry.result`` holds and the scoring engine computes with. Every door that writes inputs — the entry
     page and its preview, the central-data grid and upload, the API — calls it on the inputs as they would
     be after the save, and refuses the save with this message. See docs/reporting.md ("Results too large").

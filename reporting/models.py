@@ -21,7 +21,7 @@ from indicators.models import (
 from krs.models import Office
 
 # A district's value and an entry's result are numbers someone could type: VALUE_FIELD's 15 whole digits and
-# five decimals (reporting.numbers refuses more, and compute.result_refusal refuses a larger result). Their
+# five decimals (indicators.numbers refuses more, and compute.result_refusal refuses a larger result). Their
 # columns hold one digit more, so that every such number also reads back on SQLite: it keeps 15 significant
 # digits and gives 999999999999999.9 back as 1000000000000000, which a 20-digit column refuses to read.
 HELD_FIELD = {**VALUE_FIELD, "max_digits": VALUE_FIELD["max_digits"] + 1}

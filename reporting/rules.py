@@ -6,10 +6,9 @@ role predicates they build on are ``krs.permissions``'.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.utils.translation import gettext as _
 
+from krs.models import User
 from krs.permissions import (
     is_active_user,
     is_administrator,
@@ -21,9 +20,6 @@ from krs.thaicalendar import format_thai_date
 from reporting.models import Entry
 
 Status = Entry.Status
-
-if TYPE_CHECKING:
-    from krs.models import User
 
 
 def may_view_entry(user: User, entry) -> bool:

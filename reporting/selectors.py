@@ -10,10 +10,14 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Pre
 from django.db.models import Value as Literal
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from indicators.models import DerivedComponent, Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
+from indicators.numbers import format_value
 from indicators.scoring import score_derived_level
 from krs.models import Office
+from krs.thaicalendar import format_thai_date
+from reporting.checks import previous_values
 from reporting.compute import (
     RESULT,
     Inputs,
@@ -26,17 +30,18 @@ from reporting.compute import (
     entry_inputs,
     indicator_config,
 )
+from reporting.flags import flagged_ids
 from reporting.models import (
     Answer,
     Entry,
     Recertification,
     ResultProposal,
+    StatusEvent,
     StepValue,
     Value,
     ValueChange,
     proposal_key,
 )
-from reporting.numbers import format_value
 from reporting.rules import entry_edit_block
 
 
@@ -145,9 +150,7 @@ class EntryRow:
 
 def central_wait_text(entry: Entry, indicator: Indicator, now: datetime) -> str:
     """What a central-only entry not yet scored says while its bureau may still enter the data ("" otherwise)."""
-    from django.utils.translation import gettext as _
 
-    from krs.thaicalendar import format_thai_date
 
     closes = entry.round.central_closes_at
     if entry.status not in (Entry.Status.NOT_REPORTED, Entry.Status.REJECTED) or now > closes:
@@ -340,7 +343,6 @@ def carried_inputs(entries) -> dict[int, dict[int, Decimal | None]]:
 
 def previous_for_rows(rows: list[EntryRow]) -> None:
     """Set each variable's previous-round value on the rows of one office and round (2 queries, none without rows)."""
-    from reporting.checks import previous_values
 
     rows = [row for row in rows if not row.derived and row.variables]
     if not rows:
@@ -475,7 +477,6 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     last_year_results(office, round_, rows)
     previous_for_rows(rows)
     rejections = last_rejections([row.entry for row in rows])
-    from reporting.flags import flagged_ids
 
     flagged = flagged_ids(ids, "district")
     for row in rows:
@@ -527,7 +528,6 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
 
 def last_rejections(entries) -> dict[int, object]:
     """The latest rejection of each rejected entry, with who made it (1 query, none when nothing is rejected)."""
-    from reporting.models import StatusEvent
 
     ids = [e.pk for e in entries if e.status == Entry.Status.REJECTED]
     found: dict[int, object] = {}
@@ -540,7 +540,6 @@ def last_rejections(entries) -> dict[int, object]:
 
 def entry_history(entry: Entry):
     """An entry's value changes and status changes, newest first (2 queries)."""
-    from reporting.models import StatusEvent
 
     changes = list(ValueChange.objects.filter(entry=entry).select_related("changed_by").order_by("-changed_at", "-pk"))
     events = list(StatusEvent.objects.filter(entry=entry).select_related("by").order_by("-at", "-pk"))
@@ -671,3 +670,11 @@ def recertifications(*, framework):
 def recertification_count(*, framework) -> int:
     return Recertification.objects.filter(entry__indicator__framework=framework,
                                           entry__status=Entry.Status.CERTIFIED).count()
+
+
+def bureau_rounds(bureau) -> list[Round]:
+    """The rounds with entries on the bureau's indicators, newest first (1 query)."""
+    return list(
+        Round.objects.filter(entries__indicator__owner=bureau).distinct().select_related("fiscal_year")
+        .order_by("-fiscal_year__year", "-months")
+    )

@@ -13,8 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, MilestoneStep, Round, Variable
+from indicators.numbers import format_value, parse_for, parse_value
 from indicators.scoring import score_rubric
 from krs.models import Office
+from reporting import (
+    checks,
+    workflow,  # status changes live in one place (design.md)
+)
 from reporting.compute import (
     BASELINE,
     RESULT,
@@ -42,7 +47,6 @@ from reporting.models import (
     ValueChange,
     proposal_key,
 )
-from reporting.numbers import format_value, parse_for, parse_value
 from reporting.rules import entry_edit_block
 from reporting.selectors import carried_inputs, entry_texts, stored_inputs, values_and_steps
 
@@ -423,7 +427,6 @@ def entries_write_inputs(items, *, user, source: str, now, warnings: Mapping[int
                                            update_fields=["name", "name_key", "unit", "same_as_last_year"])
     if changes:
         ValueChange.objects.bulk_create(changes)
-    from reporting import workflow  # status changes live in one place (design.md)
 
     for entry in completed:
         workflow.entry_mark_reported(entry=entry, by=user, at=now)
@@ -571,7 +574,6 @@ def entry_save_values(*, entry: Entry, user, raw: Mapping[str, str], expected_ve
 
 def _check_values(items, round_: Round, confirm: bool | str, *, user, now) -> dict[int, list]:
     """The rules and warnings of ``reporting.checks`` for one entry's save: raises, or returns what to store."""
-    from reporting import checks
 
     checked = checks.entries_check(items, round_)
     entry, indicator, _old, _new = items[0]
@@ -676,3 +678,19 @@ def _certified_outcome(indicator: Indicator, entry: Entry, computed: Outcome) ->
         return computed
     level = next((lv for lv in indicator.levels.all() if lv.pk == entry.official_level_id), None)
     return computed if level is None else Outcome(None, score_rubric(level.score))
+
+
+def on_criteria_changed(sender, *, framework, indicator_ids, activity: bool, change, now, **kwargs) -> tuple[int, int]:
+    """A published framework's criteria changed (``indicators.signals.criteria_changed``): its entries follow.
+
+    An indicator now active in a round that is open gets its entries there; rounds not yet open get them
+    when they open, and closed rounds are not reopened by a change of criteria. The changed indicators'
+    entries are scored again (``entries_rescore``). Answers (entries rescored, entries to re-certify).
+    """
+    if activity:
+        for round_ in framework.fiscal_year.rounds.filter(opens_at__lte=now, closed_at__isnull=True):
+            round_open(round_=round_)
+    if not indicator_ids:
+        return 0, 0
+    rescored = entries_rescore(indicator_ids=indicator_ids, change=change, now=now)
+    return rescored.rescored, rescored.to_recertify

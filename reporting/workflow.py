@@ -15,16 +15,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from krs import permissions
+from krs.models import Role, User
+from krs.notifications import notify
+from krs.thaicalendar import format_thai_date
 from reporting.flags import flag_raise
-from reporting.models import Entry, Flag, Side, StatusEvent
+from reporting.models import Entry, Flag, Recertification, Side, StatusEvent
 from reporting.rules import entry_side
+from reporting.selectors import FLOOR_SCORE
 
 Status = Entry.Status
 
@@ -201,11 +206,7 @@ def _notify_rejection(entry: Entry, *, comment: str, fix_deadline, at: datetime,
     ``reopened``: an administrator withdrew the system's score and gives the entry back to fix.
     ``to_bureau``: the score was for missing central data, so the owning bureau's certifiers are told instead.
     """
-    from django.urls import reverse
 
-    from krs.models import Role, User
-    from krs.notifications import notify
-    from krs.thaicalendar import format_thai_date
 
     users = User.objects.filter(office_id=entry.office_id, role=Role.DISTRICT_REPORTER, is_active=True)
     deadline = (_("แก้ไขได้ถึง %(date)s") % {"date": format_thai_date(fix_deadline, with_time=True)}
@@ -245,8 +246,6 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
         raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
     at = at or timezone.now()
     if entry.status not in TRANSITIONS["reopen_system"].starts:
-        from reporting.models import Recertification
-
         with transaction.atomic():
             _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
             # Reopened, it is no longer waiting to be certified again under changed criteria: its bureau will.
@@ -300,9 +299,7 @@ def entries_recertify(*, entry_ids, by, at: datetime | None = None) -> list[int]
     the reason of the criteria change, and it comes off the list. Others are left (the caller says how
     many). Four queries whatever the count: lock, update, events, clean-up.
     """
-    from django.db.models import OuterRef, Subquery
 
-    from reporting.models import Recertification
 
     at = at or timezone.now()
     if not permissions.is_administrator(by):
@@ -337,8 +334,6 @@ def _recertify_comment(row) -> str:
 
 
 def _thai_date(value) -> str:
-    from krs.thaicalendar import format_thai_date
-
     return format_thai_date(value, with_time=True)
 
 
@@ -355,9 +350,7 @@ def entries_system_score(*, action: str, round_id: int, at: datetime, comment: s
     same statement, so each entry this UPDATE changed gets exactly one event (no re-reading, no
     dependence on table statistics). On SQLite (one writer at a time) the ids it returns are inserted next.
     """
-    from django.db import connection
 
-    from reporting.selectors import FLOOR_SCORE
 
     transition = TRANSITIONS[action]
     assert transition.who == "system", action

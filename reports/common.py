@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
@@ -151,7 +152,6 @@ class Filters:
     @property
     def query(self) -> str:
         """The filters as a query string, for links that keep them (sorting, exports, tabs)."""
-        from urllib.parse import urlencode
 
         params = {}
         if self.round:
@@ -199,7 +199,6 @@ class TreeScorer:
     the round). Two ways to score an office with it, both by construction
     ``indicators.selectors.overall_score(roots, round_=…, office_kind=…, scores=…)`` — the same nodes, the
     same arithmetic (tests/reports/test_reports.py checks both against it):
-
     - ``overall``: the office's leaf scores set on the tree and ``tree_score`` run on it (the scorecard's
       weekly points);
     - ``overall_from_sums``: from Σ score·weight and Σ weight of the active leaves under each node, summed

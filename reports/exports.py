@@ -18,6 +18,10 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from krs.thaicalendar import format_thai_date
 from reports import common, national, progress, scorecard
@@ -71,10 +75,6 @@ def xlsx_bytes(table: Table) -> bytes:
 
     A write-only workbook: 30,000 rows are written in a stream, not held as cell objects.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(table.title))

@@ -48,7 +48,7 @@ class RefusedURL(ValueError):
 
 def load_weasyprint():
     """The weasyprint module, or PdfUnavailable when it or the Pango library it loads at import is missing."""
-    try:
+    try:  # Lazy: WeasyPrint loads the system Pango library at import, which a server without it lacks.
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: cffi could not open libpango / libgobject
         raise PdfUnavailable(str(exc)) from exc
@@ -94,7 +94,7 @@ def _origin(url: str) -> tuple[str, str]:
 
 def static_files_fetcher(*, origin: str):
     """A WeasyPrint URL fetcher that serves this site's static files from disk and refuses the rest."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # lazy, as load_weasyprint
 
     class StaticFilesFetcher(URLFetcher):
         def fetch(self, url, headers=None):

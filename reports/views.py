@@ -22,6 +22,7 @@ from krs.models import Office
 from krs.permissions import is_bureau_certifier, is_district_reporter, may_view_national_results
 from reporting.selectors import current_round
 from reports import charts, common, exports, national, progress, scorecard
+from reports.pdf import pdf_response
 
 RANKING_PAGE_SIZE = 250  # every district (about 245) on one page; 30,000 schools take pages
 
@@ -128,7 +129,6 @@ def scorecard_print(request: HttpRequest, office_id: int, round_id: int) -> Http
 @require_GET
 def scorecard_pdf(request: HttpRequest, office_id: int, round_id: int) -> HttpResponse:
     """The same printable scorecard as a PDF file (reporting/pdf.py)."""
-    from reports.pdf import pdf_response
 
     card = _scorecard_for(request, office_id, round_id)
     filename = f"scorecard-{card.office.code}-{card.round.fiscal_year.year}-{card.round.months}m.pdf"

@@ -6,9 +6,10 @@ Like Django's own filters they never raise: None, "" or a value of the wrong kin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django import template
+from django.utils.translation import gettext as _
 
 from krs import thaicalendar
 
@@ -63,9 +64,7 @@ def fiscal_year(value) -> str:
 @register.filter
 def time_left(value) -> str:
     """{{ delta|time_left }} → "3 วัน 4 ชั่วโมง 5 นาที" (minutes only under a day); "" when not a timedelta."""
-    from datetime import timedelta
 
-    from django.utils.translation import gettext as _
 
     if not isinstance(value, timedelta):
         return ""
@@ -85,9 +84,7 @@ def time_left(value) -> str:
 @register.filter
 def duration(value) -> str:
     """{{ delta|duration }} → "0.4 วินาที", "2 นาที 5 วินาที", "1 ชั่วโมง 3 นาที": how long something took."""
-    from datetime import timedelta
 
-    from django.utils.translation import gettext as _
 
     if not isinstance(value, timedelta):
         return ""
@@ -107,7 +104,6 @@ def person(user) -> str:
     Replaces ``x.get_full_name|default:x.username``, whose argument Django resolves strictly: when ``x`` is
     None (an event of the deadline sweep) the page was a server error.
     """
-    from django.utils.translation import gettext as _
 
     if user is None or user == "":
         return _("ระบบ")

@@ -314,8 +314,8 @@ class Verdict:
 
 def verify(told: list[dict], round_id: int, server_log: str) -> Verdict:
     """The database holds exactly what the clients were told: no lost, no doubled value; the audit matches."""
+    from indicators.numbers import format_value
     from reporting.models import Entry, StatusEvent, Value, ValueChange
-    from reporting.numbers import format_value
 
     verdict = Verdict()
     saves: dict[int, list[dict]] = defaultdict(list)

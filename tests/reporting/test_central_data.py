@@ -12,11 +12,11 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from indicators.models import Indicator, Variable
+from indicators.numbers import format_value
 from krs.models import Office, Role
 from reporting.central import central_parse_upload, central_save
 from reporting.compute import indicator_config
 from reporting.models import Entry, StatusEvent, Value, ValueChange
-from reporting.numbers import format_value
 from tests.conftest import make_office, make_user
 from tests.reporting.factories import open_world
 

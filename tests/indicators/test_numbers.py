@@ -1,4 +1,4 @@
-"""Numbers as people type them (reporting.numbers)."""
+"""Numbers as people type them (indicators.numbers)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators.models import Variable
-from reporting.numbers import EITHER, POINT, fits, format_value, parse_value
+from indicators.numbers import EITHER, POINT, fits, format_value, parse_value
 
 K = Variable.Kind
 D = Decimal
