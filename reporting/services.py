@@ -57,7 +57,7 @@ class RoundOpened:
 def round_open(*, round_: Round) -> RoundOpened:
     """Create the round's entries, "not reported": one per active district × leaf indicator that applies.
 
-    One INSERT … SELECT, whatever the number of districts (design.md: set-based; the same code serves
+    One INSERT … SELECT, whatever the number of districts (set-based, so that the same code serves
     30,000 schools). Idempotent: an entry that exists is left as it is (ON CONFLICT DO NOTHING, which
     PostgreSQL and SQLite both understand), so running it twice, or after a crash, creates each once.
     Indicators come from the published frameworks of the round's fiscal year; an indicator with
@@ -423,7 +423,7 @@ def entries_write_inputs(items, *, user, source: str, now, warnings: Mapping[int
                                            update_fields=["name", "name_key", "unit", "same_as_last_year"])
     if changes:
         ValueChange.objects.bulk_create(changes)
-    from reporting import workflow  # status changes live in one place (design.md)
+    from reporting import workflow  # status changes live in one place (docs/architecture.md)
 
     for entry in completed:
         workflow.entry_mark_reported(entry=entry, by=user, at=now)
