@@ -20,7 +20,9 @@ from krs.env import Env
 ROOT = Path(__file__).resolve().parents[1]
 ENV_EXAMPLE = ROOT / ".env.example"
 READERS = {name for name in vars(Env) if not name.startswith("_")}
-DECLARATION = re.compile(r"^([A-Z][A-Z0-9_]*)=")
+# NAME=value, or #NAME=value (no space) for a variable declared but not set: the tests and CI section.
+DECLARATION = re.compile(r"^#?([A-Z][A-Z0-9_]*)=")
+TESTS_SECTION = "# --- tests and CI"
 # The shell's and the system's own variables, which a script may use without their being settings.
 SYSTEM = {"HOME", "PATH", "PWD", "USER", "SHELL", "TMPDIR", "LANG"}
 
@@ -253,6 +255,17 @@ def test_env_example_declares_each_variable_once_under_a_comment():
         if above < 0 or not lines[above].startswith("#"):
             uncommented.append(line)
     assert not uncommented, f"declared with no comment above: {uncommented}"
+
+
+def test_the_tests_and_ci_section_declares_without_setting():
+    """A copy of the file for production sets none of the tests' variables, and every setting it has."""
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert TESTS_SECTION in text
+    settings, tests = text.split(TESTS_SECTION)
+    declarations = [line for line in settings.splitlines() if DECLARATION.match(line)]
+    assert not [line for line in declarations if line.startswith("#")], "a setting is commented out"
+    declarations = [line for line in tests.splitlines() if DECLARATION.match(line)]
+    assert declarations and all(line.startswith("#") for line in declarations), "a test variable is set"
 
 
 def test_the_scan_covers_every_app_and_the_scripts():
