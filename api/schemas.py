@@ -1,7 +1,7 @@
 """What the API reads and writes, as pydantic schemas (django-ninja turns them into the OpenAPI description).
 
 Numbers that are values, scores or weights travel as **strings** of decimal digits ("176", "3.00000"),
-never as JSON floats (design.md: Decimal, never float). Scores carry five decimals, as in the reports.
+never as JSON floats (the app counts in Decimal, never float). Scores carry five decimals, as in the reports.
 Times are ISO 8601 with their offset.
 """
 

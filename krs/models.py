@@ -138,7 +138,7 @@ class User(AbstractUser):
     def has_perm(self, perm: str, obj=None) -> bool:
         from krs.permissions import is_administrator  # lazy: krs.permissions imports this module (circular)
 
-        # Administrators configure everything (design.md); model permissions are not curated per person.
+        # Administrators configure everything (docs/roles.md); model permissions are not curated per person.
         return is_administrator(self) or super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label: str) -> bool:

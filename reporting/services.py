@@ -61,7 +61,7 @@ class RoundOpened:
 def round_open(*, round_: Round) -> RoundOpened:
     """Create the round's entries, "not reported": one per active district × leaf indicator that applies.
 
-    One INSERT … SELECT, whatever the number of districts (design.md: set-based; the same code serves
+    One INSERT … SELECT, whatever the number of districts (set-based, so that the same code serves
     30,000 schools). Idempotent: an entry that exists is left as it is (ON CONFLICT DO NOTHING, which
     PostgreSQL and SQLite both understand), so running it twice, or after a crash, creates each once.
     Indicators come from the published frameworks of the round's fiscal year; an indicator with

@@ -1,4 +1,4 @@
-"""The one place where an entry's status changes (design.md), each change with its audit event.
+"""The one place where an entry's status changes (docs/architecture.md), each change with its audit event.
 
 ``TRANSITIONS`` is the whole workflow of seed 000's symbols table: for each action, the statuses it
 starts from, the status it leads to, and who may take it. Every change is a conditional UPDATE
