@@ -2,7 +2,7 @@
 
 Both go through the services the pages use — ``reporting.services.entry_save_values`` (the entry page)
 and ``reporting.central.central_save`` (the central-data grid and upload) — so validation, permission
-rules, round windows, scoring, status changes (``certification.workflow``) and the audit
+rules, round windows, scoring, status changes (``reporting.workflow``) and the audit
 (``ValueChange`` with source ``api``) are theirs. A batch is one transaction: every item is checked and
 every error collected; if there is any, the transaction is rolled back and nothing is saved.
 """

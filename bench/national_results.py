@@ -16,7 +16,7 @@ Measured, logged in as an executive (Django's test Client, the whole middleware 
 
 - GET /reports/national/ — the ranking page (ranks every office, renders the first 250);
 - GET /reports/national/ranking.xlsx — the ranking of every office as a file;
-- the selector ``reporting.reports.national_ranking`` alone (no request, no template).
+- the selector ``reports.national.national_ranking`` alone (no request, no template).
 
 ``BENCH_RUNS`` timed requests of each kind for 245 districts (default 20) and ``BENCH_BIG_RUNS`` for
 30,000 (default 3), after one warm-up; ``BENCH_SCALES`` chooses the sizes (default "245,30000").

@@ -1,6 +1,6 @@
 """The bureau's work queue, the review page of an entry, and the decisions taken on it.
 
-A decision is a POST to its own URL; the workflow (``certification/workflow.py``) checks the role and
+A decision is a POST to its own URL; the workflow (``reporting/workflow.py``) checks the role and
 the status and refuses with a Thai reason. An entry the user may not see is a 404 (another bureau's
 indicator included); one they may see but not decide on is a 403.
 """

@@ -189,7 +189,7 @@ class RoundAdmin(SimpleHistoryAdmin):
                     "penalty_scope", "closed"]
     list_filter = ["fiscal_year", "months"]
     list_select_related = ["fiscal_year"]
-    # What the deadline sweep did to the round (certification/deadlines.py); shown, never typed.
+    # What the deadline sweep did to the round (reporting/deadlines.py); shown, never typed.
     readonly_fields = ["opened_at", "closed_at", "central_closed_at", "certification_closed_at"]
     # Dates are typed and shown in พ.ศ. (วว/ดด/ปปปป and ชช:นน); Round.clean keeps them near the fiscal year.
     formfield_overrides = THAI_DATE_FIELDS

@@ -71,7 +71,7 @@ class Round(models.Model):
         help_text=_("ว่าง = ไม่รับรายงานหลังกำหนดส่ง; รายงานที่ส่งหลังกำหนดถูกหักคะแนนตามวันทำการที่ช้า"),
     )
     # The owning bureaus' window for central data (ข้อมูลส่วนกลาง): entries whose inputs are all central close
-    # here, not at the district's deadline (certification.deadlines.close_central).
+    # here, not at the district's deadline (reporting.deadlines.close_central).
     central_deadline = models.DateTimeField(
         _("กำหนดส่งข้อมูลส่วนกลาง"), null=True, blank=True,
         help_text=_("วันเวลาสุดท้ายที่สำนักบันทึกข้อมูลส่วนกลางได้; ว่าง = ถึงกำหนดรับรองผล"),
@@ -85,7 +85,7 @@ class Round(models.Model):
         _("หักคะแนนส่งช้าจาก"), max_length=10, choices=PenaltyScope.choices, default=PenaltyScope.REPORT,
         help_text=_("seed 002: รายงานรอบ 12 เดือนที่ส่งช้าถูกหักคะแนนทั้งรายงาน"),
     )
-    # Set by the deadline sweep (certification.deadlines) when it has done each step for the round.
+    # Set by the deadline sweep (reporting.deadlines) when it has done each step for the round.
     opened_at = models.DateTimeField(_("ระบบเปิดรอบเมื่อ"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("ระบบปิดรอบเมื่อ"), null=True, blank=True, editable=False)
     central_closed_at = models.DateTimeField(_("ระบบปิดรับข้อมูลส่วนกลางเมื่อ"), null=True, blank=True, editable=False)

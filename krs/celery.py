@@ -22,7 +22,7 @@ connect_celery_signals()
 @app.on_after_finalize.connect
 def _schedule(sender: Celery, **kwargs) -> None:
     # The heartbeat proves the scheduler and a worker are alive (its time shows on the admin's
-    # home page). The deadline sweep opens and closes rounds (certification/deadlines.py), on the same clock.
+    # home page). The deadline sweep opens and closes rounds (reporting/deadlines.py), on the same clock.
     sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("krs.tasks.heartbeat"), name="heartbeat")
     sender.add_periodic_task(settings.KRS_SWEEP_SECONDS, sender.signature("certification.tasks.deadline_sweep"),
                              name="deadline sweep")

@@ -2,7 +2,7 @@
 
 Seed 000: "when the period ends and there is still no data, the system cuts the score to 1.00000
 automatically." Celery beat runs ``sweep`` every ``KRS_SWEEP_SECONDS``; an administrator can run it
-by hand (a button on /certification/deadlines/, or ``manage.py run_deadline_sweep``). Each run does
+by hand (a button on /reporting/deadlines/, or ``manage.py run_deadline_sweep``). Each run does
 these steps, in order, each for every round that is due, and records what it changed in a ``SweepRun``:
 
 - ``open``: a round whose opening time has passed gets its entries (``reporting.services.round_open``),

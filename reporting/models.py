@@ -39,7 +39,7 @@ class Entry(models.Model):
         AWAITING = "awaiting", _("รอการรับรองผล")
         REJECTED = "rejected", _("ไม่รับรอง")
         CERTIFIED = "certified", pgettext_lazy("entry status", "รับรองผล")  # the nav's "รับรองผล" is a verb
-        # Given by the deadline sweep (certification.deadlines), never by a person: official score 1.00000, locked.
+        # Given by the deadline sweep (reporting.deadlines), never by a person: official score 1.00000, locked.
         SYSTEM_UNREPORTED = "system_unreported", _("ไม่รายงานผลตามกำหนด (ระบบให้คะแนน)")
         SYSTEM_UNFIXED = "system_unfixed", _("ไม่แก้ไขตามกำหนด (ระบบให้คะแนน)")
         # The owning bureau entered no central data by its window's end: the district is not the one to blame.
@@ -126,7 +126,7 @@ class ReportLateness(models.Model):
     """When a district's report of one framework in one round was complete, and what its lateness costs.
 
     Seed 002: a late 12-month report "จะถูกหักคะแนน 0.0500 คะแนนต่อ 1 วันทำการ" — the report, not an
-    indicator. Written once by the deadline sweep (``certification.deadlines``) for rounds whose penalty
+    indicator. Written once by the deadline sweep (``reporting.deadlines``) for rounds whose penalty
     scope is "report": when every district-entered entry of the framework has been reported (complete),
     or when the round closes with some never reported (not complete; those are scored 1.00000 instead).
     ``penalty`` comes off the district's overall score of the framework, never below 1.00000.
@@ -344,7 +344,7 @@ class Recertification(models.Model):
     criteria now in force, waiting for an administrator to re-certify it.
 
     Written by ``reporting.services.entries_rescore``; removed when an administrator re-certifies the entry
-    (``certification.workflow.entries_recertify``, audited by a StatusEvent) or when the criteria give the
+    (``reporting.workflow.entries_recertify``, audited by a StatusEvent) or when the criteria give the
     certified score again. Until then the certified score stands and counts, and every page that shows
     the entry says that its criteria changed.
     """

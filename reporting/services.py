@@ -16,10 +16,7 @@ from indicators.models import Framework, Indicator, MilestoneStep, Round, Variab
 from indicators.numbers import format_value, parse_for, parse_value
 from indicators.scoring import score_rubric
 from krs.models import Office
-from reporting import (
-    checks,
-    workflow,  # status changes live in one place (design.md)
-)
+from reporting import checks, workflow  # every status change is the workflow's (docs/architecture.md)
 from reporting.compute import (
     BASELINE,
     RESULT,
@@ -616,7 +613,7 @@ def entries_rescore(*, indicator_ids, change=None, now=None) -> Rescored:
     Every entry gets the result, self-assessed score and note the criteria give now, so no page shows a
     score computed under criteria no longer in force; no status moves. What counts does not change for
     the system-scored ones (their official 1.00000 stays) nor for certified ones: a certified official
-    score changes only by an explicit re-certification (``certification.workflow.entries_recertify``).
+    score changes only by an explicit re-certification (``reporting.workflow.entries_recertify``).
     Certified entries the criteria now score differently are put on the re-certification list
     (``Recertification``, with ``change``); those scored the same again, and entries no longer
     certified, come off it. ``rescored`` counts the entries whose stored score or result changed.

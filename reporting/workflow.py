@@ -58,7 +58,7 @@ TRANSITIONS: dict[str, Transition] = {
     # certifies the entry again with the score the criteria now in force give (entries_recertify).
     "recertify": Transition((Status.CERTIFIED,), Status.CERTIFIED, "administrator",
                             pgettext_lazy("workflow action", "รับรองใหม่ตามเกณฑ์ใหม่")),
-    # Taken only by the deadline sweep (certification.deadlines), never by a person: 1.00000 and locked.
+    # Taken only by the deadline sweep (reporting.deadlines), never by a person: 1.00000 and locked.
     "close": Transition((Status.NOT_REPORTED,), Status.SYSTEM_UNREPORTED, "system",
                         pgettext_lazy("workflow action", "ระบบให้คะแนนเมื่อพ้นกำหนดส่ง")),
     "close_fix": Transition((Status.REJECTED,), Status.SYSTEM_UNFIXED, "system",

@@ -128,7 +128,7 @@ def scorecard_print(request: HttpRequest, office_id: int, round_id: int) -> Http
 @login_required
 @require_GET
 def scorecard_pdf(request: HttpRequest, office_id: int, round_id: int) -> HttpResponse:
-    """The same printable scorecard as a PDF file (reporting/pdf.py)."""
+    """The same printable scorecard as a PDF file (reports/pdf.py)."""
 
     card = _scorecard_for(request, office_id, round_id)
     filename = f"scorecard-{card.office.code}-{card.round.fiscal_year.year}-{card.round.months}m.pdf"

@@ -1,4 +1,4 @@
-"""Server-side SVG charts (reporting/charts.py): parsed back as XML and measured."""
+"""Server-side SVG charts (reports/charts.py): parsed back as XML and measured."""
 
 from __future__ import annotations
 

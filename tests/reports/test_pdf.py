@@ -1,4 +1,4 @@
-"""Printable pages as PDF (reporting/pdf.py, templates/reports/print_base.html)."""
+"""Printable pages as PDF (reports/pdf.py, templates/reports/print_base.html)."""
 
 from __future__ import annotations
 
