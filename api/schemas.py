@@ -20,8 +20,26 @@ from reporting.models import Entry
 
 T = TypeVar("T")
 
-EntryStatus = Enum("EntryStatus", {value.upper(): value for value in Entry.Status.values}, type=str)
+
+def choices_enum(name: str, choices) -> type[Enum]:
+    """The values of a model's choices as an enum of the API's own, under a name unique in the description.
+
+    Used as a field type, a model's ``TextChoices`` is named by its class alone, and ``Framework.Kind`` and
+    ``Variable.Kind`` are both ``Kind``: django-ninja describes each operation apart and merges the
+    descriptions by name, so one ``Kind`` component would replace the other and a client generated from
+    the description would refuse every framework's kind. The JSON values are the choices' own.
+    """
+    return Enum(name, {value.upper(): value for value in choices.values}, type=str)
+
+
+EntryStatus = choices_enum("EntryStatus", Entry.Status)
 OfficeKind = Enum("OfficeKind", {"PRIMARY": "primary", "SECONDARY": "secondary"}, type=str)
+FrameworkKind = choices_enum("FrameworkKind", Framework.Kind)
+FrameworkStatus = choices_enum("FrameworkStatus", Framework.Status)
+IndicatorMethod = choices_enum("IndicatorMethod", Indicator.Method)
+IndicatorFrequency = choices_enum("IndicatorFrequency", Indicator.Frequency)
+VariableKind = choices_enum("VariableKind", Variable.Kind)
+VariableSource = choices_enum("VariableSource", Variable.Source)
 
 # A value as sent: a string is read like the entry page reads a typed number (Thai digits, "1,250", "85%");
 # a JSON number is taken as written; null (or "") means no value. true/false is kept as a boolean (bool is
@@ -30,6 +48,9 @@ InputValue = bool | str | int | float | None
 
 
 class Page(Schema, Generic[T]):
+    """A list's page. Each list has its subclass (``FrameworkPage``…) so its component is named like it, not
+    pydantic's ``Page_FrameworkOut_``."""
+
     items: list[T]
     next_cursor: str | None = Field(None, description="Pass as `cursor` to read the next page; null on the last page.")
 
@@ -75,6 +96,10 @@ class FiscalYearOut(Schema):
     year: int = Field(description="พ.ศ. (Buddhist era): FY 2569 = 1 Oct 2025 – 30 Sep 2026.")
 
 
+class FiscalYearPage(Page[FiscalYearOut]):
+    pass
+
+
 class RoundOut(Schema):
     id: int
     fiscal_year: int
@@ -88,14 +113,22 @@ class RoundOut(Schema):
     late_penalty_per_day: str
 
 
+class RoundPage(Page[RoundOut]):
+    pass
+
+
 class FrameworkOut(Schema):
     id: int
     fiscal_year: int
     code: str
     name: str
-    kind: Framework.Kind
-    status: Framework.Status
+    kind: FrameworkKind
+    status: FrameworkStatus
     published_at: datetime | None
+
+
+class FrameworkPage(Page[FrameworkOut]):
+    pass
 
 
 class GroupOut(Schema):
@@ -113,8 +146,8 @@ class VariableOut(Schema):
     code: str
     name: str
     unit: str
-    kind: Variable.Kind
-    source: Variable.Source = Field(description="`district`: the district enters it; `central`: the owning bureau does.")
+    kind: VariableKind
+    source: VariableSource = Field(description="`district`: the district enters it; `central`: the owning bureau does.")
     minimum: str | None
     maximum: str | None
     round_ids: list[int] = Field(description="Rounds it is reported in; empty = every round.")
@@ -148,8 +181,8 @@ class IndicatorOut(Schema):
     target: str | None
     weight: str
     owner: OfficeRef | None
-    method: Indicator.Method
-    frequency: Indicator.Frequency
+    method: IndicatorMethod
+    frequency: IndicatorFrequency
     formula: str
     applies_to_primary: bool
     applies_to_secondary: bool
@@ -165,9 +198,13 @@ class FrameworkDetailOut(FrameworkOut):
     indicators: list[IndicatorOut]
 
 
+class IndicatorPage(Page[IndicatorOut]):
+    pass
+
+
 class ValueOut(Schema):
     code: str
-    source: Variable.Source
+    source: VariableSource
     value: str | None
 
 
@@ -201,6 +238,10 @@ class EntryOut(Schema):
     updated_at: datetime
     values: list[ValueOut]
     steps: list[StepValueOut]
+
+
+class EntryPage(Page[EntryOut]):
+    pass
 
 
 class RankOut(Schema):

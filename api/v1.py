@@ -26,16 +26,16 @@ from api.schemas import (
     CentralBatch,
     DistrictBatch,
     EntryOut,
+    EntryPage,
     EntryStatus,
     ErrorOut,
-    FiscalYearOut,
+    FiscalYearPage,
     FrameworkDetailOut,
-    FrameworkOut,
-    IndicatorOut,
+    FrameworkPage,
+    IndicatorPage,
     NationalPage,
     OfficeKind,
-    Page,
-    RoundOut,
+    RoundPage,
     SavedOut,
     TokenOut,
 )
@@ -176,14 +176,14 @@ def me(request):
 # --- Configuration ------------------------------------------------------------------------------------------
 
 
-@api.get("/fiscal-years", response={200: Page[FiscalYearOut], **READ_ERRORS}, tags=["configuration"],
+@api.get("/fiscal-years", response={200: FiscalYearPage, **READ_ERRORS}, tags=["configuration"],
          summary="ปีงบประมาณ / Fiscal years")
 def fiscal_years(request, limit: int = Limit, cursor: str | None = Cursor):
     rows, following = page_by_id(FiscalYear.objects.all(), cursor=cursor, limit=limit)
     return _page(rows, following, lambda fy: {"id": fy.pk, "year": fy.year})
 
 
-@api.get("/rounds", response={200: Page[RoundOut], **READ_ERRORS}, tags=["configuration"],
+@api.get("/rounds", response={200: RoundPage, **READ_ERRORS}, tags=["configuration"],
          summary="รอบการรายงาน / Reporting rounds")
 def rounds(request, fiscal_year: int | None = Query(None, description="พ.ศ., e.g. 2569"),
            limit: int = Limit, cursor: str | None = Cursor):
@@ -194,7 +194,7 @@ def rounds(request, fiscal_year: int | None = Query(None, description="พ.ศ.,
     return _page(rows, following, selectors.round_out)
 
 
-@api.get("/frameworks", response={200: Page[FrameworkOut], **READ_ERRORS}, tags=["configuration"],
+@api.get("/frameworks", response={200: FrameworkPage, **READ_ERRORS}, tags=["configuration"],
          summary="กรอบการประเมิน / Frameworks")
 def frameworks(request, fiscal_year: int | None = Query(None, description="พ.ศ., e.g. 2569"),
                limit: int = Limit, cursor: str | None = Cursor):
@@ -220,7 +220,7 @@ def framework(request, framework_id: int):
     return {**selectors.framework_out(found), "groups": groups, "indicators": indicators}
 
 
-@api.get("/indicators", response={200: Page[IndicatorOut], **READ_ERRORS}, tags=["configuration"],
+@api.get("/indicators", response={200: IndicatorPage, **READ_ERRORS}, tags=["configuration"],
          summary="ตัวชี้วัดพร้อมตัวแปรและเกณฑ์ / Indicators with variables and criteria")
 def indicators(request, framework: int | None = Query(None, description="Framework id"),
                fiscal_year: int | None = Query(None, description="พ.ศ."),
@@ -263,7 +263,7 @@ def _assessed_in(round_: Round):
 # --- Entries ---------------------------------------------------------------------------------------------------
 
 
-@api.get("/entries", response={200: Page[EntryOut], **READ_ERRORS}, tags=["entries"],
+@api.get("/entries", response={200: EntryPage, **READ_ERRORS}, tags=["entries"],
          summary="รายการรายงานผลพร้อมค่า สถานะ และคะแนน / Entries with values, status and scores")
 def entries(request, round: int | None = Query(None, description="Round id"),
             office: str | None = Query(None, max_length=20, description="District office code, e.g. 1001"),
