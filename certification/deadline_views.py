@@ -58,7 +58,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     page = Paginator(SweepRun.objects.select_related("by"), RUNS_PAGE).get_page(request.GET.get("page"))
     for run in page:
         run.lines = [(STEP_LABELS.get(change["step"], change["step"]), change["round"], change["count"]) for change in run.steps]
-    return render(request, "reporting/deadlines.html", {
+    return render(request, "certification/deadlines.html", {
         "rounds": rounds, "page": page, "now": now, "sweep_seconds": settings.KRS_SWEEP_SECONDS,
     })
 
