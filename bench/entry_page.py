@@ -391,7 +391,8 @@ def report(results: list[Measured], about: list[tuple[str, str]]) -> str:
     lines = [f"- {name}: {value}" for name, value in about]
     lines += [
         "",
-        "| scenario | request | indicators on the page | median ms | p95 ms | min ms | SQL queries | peak memory KiB | response KiB |",
+        "| scenario | request | indicators on the page | median ms | p95 ms | min ms | SQL queries "
+        "| peak memory KiB | response KiB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:

@@ -321,7 +321,9 @@ class FrameworkAdmin(CriteriaAdminMixin, SimpleHistoryAdmin):
             else:
                 copied += 1
         if copied:
-            messages.success(request, ngettext("คัดลอก %(n)d กรอบการประเมินแล้ว", "คัดลอก %(n)d กรอบการประเมินแล้ว", copied) % {"n": copied})
+            messages.success(
+                request, ngettext("คัดลอก %(n)d กรอบการประเมินแล้ว", "คัดลอก %(n)d กรอบการประเมินแล้ว", copied) % {"n": copied}
+            )
 
 
 class GroupForm(CriteriaReasonForm):

@@ -104,7 +104,8 @@ class Round(models.Model):
             ),
             models.CheckConstraint(condition=Q(late_penalty_per_day__gte=0), name="round_penalty_not_negative"),
             models.CheckConstraint(
-                condition=Q(late_until__isnull=True) | Q(late_until__gt=F("deadline"), late_until__lte=F("certification_deadline")),
+                condition=Q(late_until__isnull=True)
+                | Q(late_until__gt=F("deadline"), late_until__lte=F("certification_deadline")),
                 name="round_late_window_after_deadline",
             ),
             models.CheckConstraint(
@@ -468,7 +469,8 @@ class Variable(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="variables", verbose_name=_("ตัวชี้วัด"))
     code = models.CharField(_("รหัสตัวแปร"), max_length=10, help_text=_("เช่น A, B"))
     name = models.TextField(_("ชื่อตัวแปร"))
-    unit = models.CharField(_("หน่วย/คำแนะนำการกรอก"), max_length=200, blank=True, help_text=_("เช่น โรง หรือ ส่งแล้วกรอก 1 / ไม่ส่งกรอก 0"))
+    unit = models.CharField(_("หน่วย/คำแนะนำการกรอก"), max_length=200, blank=True,
+                            help_text=_("เช่น โรง หรือ ส่งแล้วกรอก 1 / ไม่ส่งกรอก 0"))
     kind = models.CharField(_("ชนิดข้อมูล"), max_length=20, choices=Kind.choices, default=Kind.NUMBER)
     minimum = models.DecimalField(_("ค่าต่ำสุด"), null=True, blank=True, **VALUE_FIELD)
     maximum = models.DecimalField(_("ค่าสูงสุด"), null=True, blank=True, **VALUE_FIELD)
@@ -667,7 +669,8 @@ class RubricLevel(models.Model):
     code = models.CharField(_("รหัสระดับ"), max_length=30)
     name = models.CharField(_("ชื่อระดับ"), max_length=100)
     criteria = models.TextField(_("เกณฑ์"), blank=True)
-    score = models.DecimalField(_("คะแนน"), validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(5))], **SCORE_FIELD)
+    score = models.DecimalField(_("คะแนน"), validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(5))],
+                                **SCORE_FIELD)
 
     class Meta:
         verbose_name = _("ระดับตามเกณฑ์")

@@ -140,7 +140,8 @@ def framework_copy_to_year(*, framework: Framework, fiscal_year: FiscalYear) -> 
         )
     new_rounds = {r.months: r for r in fiscal_year.rounds.all()}
     copy = Framework.objects.create(
-        fiscal_year=fiscal_year, code=framework.code, name=_replace_year(framework.name, framework.fiscal_year.year, fiscal_year.year),
+        fiscal_year=fiscal_year, code=framework.code,
+        name=_replace_year(framework.name, framework.fiscal_year.year, fiscal_year.year),
         kind=framework.kind, description=framework.description, status=Framework.Status.DRAFT,
     )
     group_map: dict[int, Group] = {}

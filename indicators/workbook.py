@@ -547,7 +547,8 @@ class _Checker:
         if required and not value:
             self.plan.error(self.row, column, _("ต้องระบุ"))
         if max_length and len(value) > max_length:
-            self.plan.error(self.row, column, _("ยาวเกิน %(max)s ตัวอักษร (มี %(length)s)") % {"max": max_length, "length": len(value)})
+            self.plan.error(self.row, column,
+                            _("ยาวเกิน %(max)s ตัวอักษร (มี %(length)s)") % {"max": max_length, "length": len(value)})
             value = value[:max_length]
         return value
 
@@ -602,7 +603,8 @@ class _Checker:
         code = _choice_table(enum).get(text.lower())
         if code is None:
             allowed = ", ".join(enum.values)
-            self.plan.error(self.row, column, _("“%(value)s” ใช้ไม่ได้ ต้องเป็นหนึ่งใน: %(allowed)s") % {"value": text, "allowed": allowed})
+            self.plan.error(self.row, column,
+                            _("“%(value)s” ใช้ไม่ได้ ต้องเป็นหนึ่งใน: %(allowed)s") % {"value": text, "allowed": allowed})
             return default
         return code
 

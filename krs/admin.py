@@ -155,7 +155,8 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         (_("วันเวลาสำคัญ"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "email", "office", "role", "usable_password", "password1", "password2")}),
+        (None, {"classes": ("wide",),
+                "fields": ("username", "email", "office", "role", "usable_password", "password1", "password2")}),
     )
 
 

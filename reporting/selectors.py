@@ -417,7 +417,8 @@ class EntryPage:
 
 
 def rounds_for_office(office: Office) -> list[Round]:
-    """The rounds in which the office has entries, newest first (2 queries: the rounds and the calendar's exceptions for their deadlines)."""
+    """The rounds in which the office has entries, newest first (2 queries: the rounds and the calendar's
+    exceptions for their deadlines)."""
     return Round.with_due_at(
         Round.objects.filter(entries__office=office).distinct().select_related("fiscal_year")
         .order_by("-fiscal_year__year", "-months")

@@ -405,7 +405,8 @@ def entries_write_inputs(items, *, user, source: str, now, warnings: Mapping[int
             entry.warnings = warnings[entry.pk]
         touched.append(entry)
         complete = is_complete(indicator, entry.round, new)
-        if complete and entry.status in (Entry.Status.NOT_REPORTED, Entry.Status.REJECTED) and (diff or entry.status == Entry.Status.NOT_REPORTED):
+        if (complete and entry.status in (Entry.Status.NOT_REPORTED, Entry.Status.REJECTED)
+                and (diff or entry.status == Entry.Status.NOT_REPORTED)):
             completed.append(entry)
         elif not complete and entry.status == Entry.Status.AWAITING:
             emptied.append(entry)

@@ -45,10 +45,12 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "report": Transition((Status.NOT_REPORTED, Status.REJECTED), Status.AWAITING, "reporter",
                          pgettext_lazy("workflow action", "รายงานผล")),
-    "unreport": Transition((Status.AWAITING,), Status.NOT_REPORTED, "reporter", pgettext_lazy("workflow action", "ถอนการรายงานผล")),
+    "unreport": Transition((Status.AWAITING,), Status.NOT_REPORTED, "reporter",
+                           pgettext_lazy("workflow action", "ถอนการรายงานผล")),
     "certify": Transition((Status.AWAITING,), Status.CERTIFIED, "owner_bureau", pgettext_lazy("workflow action", "รับรองผล")),
     "reject": Transition((Status.AWAITING,), Status.REJECTED, "owner_bureau", pgettext_lazy("workflow action", "ไม่รับรองผล")),
-    "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator", pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
+    "reopen": Transition((Status.CERTIFIED,), Status.AWAITING, "administrator",
+                         pgettext_lazy("workflow action", "เปิดให้แก้ไขอีกครั้ง")),
     # A system score withdrawn by an administrator (a district had a good reason): the entry goes back to the
     # district as if rejected, with a fix deadline; not fixed by then, the sweep scores it again (close_fix).
     "reopen_system": Transition((Status.SYSTEM_UNREPORTED, Status.SYSTEM_UNFIXED, Status.SYSTEM_NO_CENTRAL), Status.REJECTED,

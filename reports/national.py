@@ -95,8 +95,9 @@ def national_ranking(filters: Filters, *, sort: str = "rank") -> Ranking:
 
     Queries (constant, 12): the framework tree (8), the districts with entries, the sums of each district's
     counted scores × weights under each node of the tree (``TreeScorer.leaf_sums``, SQL ``GROUP BY``),
-    the status counts of each district (SQL ``GROUP BY``) and the late reports (``ReportLateness``). Python then finishes each district's tree from
-    its few sums, with the arithmetic of ``tree_score`` (what the scorecard computes, to the last digit).
+    the status counts of each district (SQL ``GROUP BY``) and the late reports (``ReportLateness``). Python then
+    finishes each district's tree from its few sums, with the arithmetic of ``tree_score`` (what the scorecard
+    computes, to the last digit).
     """
     if filters.round is None or filters.framework is None:
         return Ranking(filters, [])

@@ -152,8 +152,9 @@ TABLE: dict[str, Row] = {
     "api-v1:entry": api("GET", "entry", 401, 200, 404, 200, 404, 200, 200),
     "api-v1:district_values": api("POST", "", 401, 200, 422, 403, 403, 403, 403, data=lambda world: {"items": [
         {"entry": world["entry"].pk, "version": world["entry"].version, "values": {"A": "5", "B": "10"}}]}),
-    "api-v1:central_values": api("POST", "", 401, 403, 403, 200, 422, 403, 403, data=lambda world: {"round": world["w"].round.pk, "items": [
-        {"office": world["district"].code, "indicator": world["w"].central.pk, "values": {"A": "5", "B": "10"}}]}),
+    "api-v1:central_values": api("POST", "", 401, 403, 403, 200, 422, 403, 403, data=lambda world: {
+        "round": world["w"].round.pk,
+        "items": [{"office": world["district"].code, "indicator": world["w"].central.pk, "values": {"A": "5", "B": "10"}}]}),
     "api-v1:national_results": api("GET", "", 401, 403, 403, 403, 403, 200, 200),
 }
 

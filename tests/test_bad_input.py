@@ -309,8 +309,8 @@ def test_a_pmqa_answer_of_any_text_links_and_level(client, pmqa, answer, links, 
         assert level.strip() == "" or level.strip() in levels  # only a level of this item is taken
 
 
-@given(name=TEXT, unit=st.sampled_from(["percent", "level", "count", "", "kg"]) | TEXT, same=st.sampled_from(["", "1", "on", "x"]),
-       result=NUMBERISH, target=NUMBERISH, baseline=NUMBERISH)
+@given(name=TEXT, unit=st.sampled_from(["percent", "level", "count", "", "kg"]) | TEXT,
+       same=st.sampled_from(["", "1", "on", "x"]), result=NUMBERISH, target=NUMBERISH, baseline=NUMBERISH)
 @EXAMPLES
 def test_a_category_7_proposal_of_any_name_unit_and_numbers(client, pmqa, name, unit, same, result, target, baseline):
     entry = pmqa.entry("1001", "7.1")

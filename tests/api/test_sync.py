@@ -49,7 +49,8 @@ def test_changed_since_sees_exactly_the_entries_changed(api_as, demo, open_round
     from unittest import mock
 
     with mock.patch("django.utils.timezone.now", return_value=later):
-        assert bkk1.post("/district-values", {"items": [{"entry": district.pk, "version": 0, "values": {"A": "1"}}]}).status_code == 200
+        assert bkk1.post("/district-values", {"items": [
+            {"entry": district.pk, "version": 0, "values": {"A": "1"}}]}).status_code == 200
         assert finance.post("/central-values", {"round": open_round.pk, "items": [
             {"office": "1002", "indicator": central.indicator_id, "values": {"A": "150", "B": "160"}}]}).status_code == 200
     assert sorted(changed(api, mark)) == sorted([district.pk, central.pk])

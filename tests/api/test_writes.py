@@ -57,8 +57,10 @@ def test_a_central_batch_with_one_bad_item_changes_nothing(api_as, demo, open_ro
     before = {e.pk: (values_of(e), e.version, e.status) for e in Entry.objects.filter(indicator=indicator, round=open_round)}
     audit = ValueChange.objects.count()
     rows = {"1001": {"A": "150", "B": "160"}, "1002": {"A": "1.5", "B": "160"}, "1003": {"A": "50", "B": "60"}}
-    body = assert_error(api_as(issue(demo["finance"], "write")).post("/central-values", central_body(open_round, indicator.pk, rows)),
-                        422, "batch_invalid")
+    body = assert_error(
+        api_as(issue(demo["finance"], "write")).post("/central-values", central_body(open_round, indicator.pk, rows)),
+        422, "batch_invalid",
+    )
     assert [(e["item"], e["field"], e["code"]) for e in body["errors"]] == [(1, "A", "invalid_value")]
     assert body["errors"][0]["message_th"] and body["errors"][0]["message_en"]
     after = {e.pk: (values_of(e), e.version, e.status) for e in Entry.objects.filter(indicator=indicator, round=open_round)}

@@ -133,7 +133,10 @@ def pptx_bytes() -> bytes:
     )
     slide = f'{_XML}<p:sld xmlns:p="{p}"><p:cSld><p:spTree/></p:cSld></p:sld>'
     slide_rel = f"{r}/slide"
-    rels = f'{_XML}<Relationships xmlns="{_RELS}"><Relationship Id="rId1" Type="{slide_rel}" Target="slides/slide1.xml"/></Relationships>'
+    rels = (
+        f'{_XML}<Relationships xmlns="{_RELS}">'
+        f'<Relationship Id="rId1" Type="{slide_rel}" Target="slides/slide1.xml"/></Relationships>'
+    )
     main_type = "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
     parts = {
         "ppt/presentation.xml": presentation,

@@ -90,7 +90,8 @@ def test_a_district_answers_pmqa_sees_derived_categories_proposes_category_7_and
     assert derived.get_by_test_id("derived-level").inner_text() == "Advance"
     assert derived.get_by_test_id("derived-score").inner_text() == "4.0000"
     assert "4.4000" in derived.get_by_test_id("derived-weighted").inner_text()  # 70 % × 5 + 30 % × 3
-    assert [s.inner_text() for s in derived.get_by_test_id("source-score").all()] == ["5.0000", "3.0000"]  # the entry page: 4 decimals, like the score it makes
+    # the entry page: 4 decimals, like the score it makes
+    assert [s.inner_text() for s in derived.get_by_test_id("source-score").all()] == ["5.0000", "3.0000"]
     assert derived.locator("input, textarea, select").count() == 0
     six_block = block(page, "6")
     assert six_block.get_by_test_id("central-level").inner_text() == "Advance (กลุ่ม B)"

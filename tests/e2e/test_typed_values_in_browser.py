@@ -238,7 +238,8 @@ def test_a_failed_save_says_so_on_the_indicator_and_keeps_the_typed_values(page,
     page.context.clear_cookies(name="sessionid")  # the session ran out: the save is redirected to the sign-in page
     i115.get_by_test_id("save").click()
     expect(failed).to_contain_text("หมดเวลาเข้าระบบ")
-    assert i115.get_by_test_id("save-failed").count() == 1 and entry_block(page, "11.5").count() == 1  # no sign-in page swapped in
+    # no sign-in page swapped in
+    assert i115.get_by_test_id("save-failed").count() == 1 and entry_block(page, "11.5").count() == 1
     assert i115.get_by_test_id("input-B").input_value() == "0"
     assert entry_of(round_, "11.5").values.count() == 0
 

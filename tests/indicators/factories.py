@@ -38,7 +38,8 @@ def framework(year: FiscalYear, code: str = "AGR") -> Framework:
 
 
 def group(fw: Framework, code: str, weight: str, parent: Group | None = None) -> Group:
-    return Group.objects.create(framework=fw, code=code, name=f"มิติ {code}", level_name="มิติ", weight=Decimal(weight), parent=parent)
+    return Group.objects.create(framework=fw, code=code, name=f"มิติ {code}", level_name="มิติ", weight=Decimal(weight),
+                                parent=parent)
 
 
 def quantitative(fw: Framework, code: str, weight: str, *, group: Group | None = None, parent: Indicator | None = None,

@@ -128,7 +128,8 @@ def test_the_copy_action_creates_next_years_framework(client, admin_user):
 @pytest.mark.parametrize("persona", ["district_user", "certifier", "executive"])
 def test_only_administrators_reach_these_screens(client, request, persona):
     client.force_login(request.getfixturevalue(persona))
-    for name in ("admin:indicators_indicator_changelist", "admin:indicators_framework_changelist", "admin:indicators_indicator_add"):
+    for name in ("admin:indicators_indicator_changelist", "admin:indicators_framework_changelist",
+                 "admin:indicators_indicator_add"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and "/admin/login/" in response.url
 

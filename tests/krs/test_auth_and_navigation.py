@@ -194,7 +194,8 @@ class TestAdminManagesUsers:
         })
         assert response.status_code == 302, response.content.decode()[:3000]
         user = User.objects.get(username="newreporter")
-        assert (user.office, user.role, user.is_staff, user.has_usable_password()) == (district, Role.DISTRICT_REPORTER, False, False)
+        assert (user.office, user.role, user.is_staff, user.has_usable_password()) == (
+            district, Role.DISTRICT_REPORTER, False, False)
 
     def test_a_role_that_does_not_fit_the_office_is_refused_in_thai(self, client, admin_user, district):
         from krs.models import Role, User

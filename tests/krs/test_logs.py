@@ -91,6 +91,7 @@ def test_krs_log_format_json_makes_every_line_json(tmp_path):
 
 
 def test_text_is_the_default(tmp_path):
-    result = run_django({"KRS_VAR_DIR": str(tmp_path)}, "shell", "-c", "import logging; logging.getLogger('krs.test').warning('hello')")
+    result = run_django({"KRS_VAR_DIR": str(tmp_path)}, "shell", "-c",
+                        "import logging; logging.getLogger('krs.test').warning('hello')")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("WARNING krs.test [-] hello")

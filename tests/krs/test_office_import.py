@@ -22,9 +22,12 @@ pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).parent / "data"
 THAI_HEADER = "รหัสหน่วยงาน,ชื่อหน่วยงาน,ชื่อภาษาอังกฤษ,ชื่อย่อ,ประเภทหน่วยงาน,ชื่อผู้ใช้,ชื่อ,นามสกุล,อีเมล,บทบาท,โทรศัพท์"
-ENGLISH_HEADER = "office_code,office_name_th,office_name_en,office_short_name,office_kind,username,first_name,last_name,email,role,phone"
+ENGLISH_HEADER = (
+    "office_code,office_name_th,office_name_en,office_short_name,office_kind,username,first_name,last_name,email,role,phone"
+)
 CLEAN_ROWS = [
-    "1101,สำนักงานเขตพื้นที่การศึกษาประถมศึกษาน่าน เขต 1,Nan Primary ESAO 1,สพป.น่าน เขต 1,สพป.,nan1,สมหญิง,ใจงาม,nan1@obec.go.th,ผู้รายงานผล,054-000001",
+    "1101,สำนักงานเขตพื้นที่การศึกษาประถมศึกษาน่าน เขต 1,Nan Primary ESAO 1,สพป.น่าน เขต 1,สพป.,"
+    "nan1,สมหญิง,ใจงาม,nan1@obec.go.th,ผู้รายงานผล,054-000001",
     "1101,,,,,nan1b,สมศักดิ์,ใจงาม,Nan1b@OBEC.go.th,district_reporter,",
     "2101,สำนักงานเขตพื้นที่การศึกษามัธยมศึกษาน่าน,Nan Secondary ESAO,สพม.น่าน,secondary,,,,,,",
     "B-LAW,สำนักพัฒนากฎหมาย,Bureau of Legal Affairs,สพก.,สำนัก,law1,นิติ,ธรรม,law1@obec.go.th,ผู้รับรองผล,",
@@ -353,7 +356,8 @@ class TestApply:
         existing = make_office("3000", Office.Kind.PRIMARY, "เดิม")
         make_user("u0a", existing, Role.DISTRICT_REPORTER)
         rows = [
-            f"{3000 + n},สำนักงานเขตพื้นที่การศึกษาทดสอบ {n},,,{'สพป.' if n % 4 else 'สพม.'},u{n}{suffix},,,u{n}{suffix}@obec.go.th,ผู้รายงานผล,"
+            f"{3000 + n},สำนักงานเขตพื้นที่การศึกษาทดสอบ {n},,,{'สพป.' if n % 4 else 'สพม.'},"
+            f"u{n}{suffix},,,u{n}{suffix}@obec.go.th,ผู้รายงานผล,"
             for n in range(150) for suffix in ("a", "b")
         ]
         # Expected on SQLite (21), whose 999-parameter limit splits bulk inserts into batches:

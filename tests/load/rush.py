@@ -83,7 +83,8 @@ def seed(*, districts: int, bureaus: int, indicators: int, second_reporters: int
              for o in Office.objects.filter(code__startswith="L").order_by("code")]
     users += [User(username=f"load-{o.code.lower()}-b", office=o, first_name="ผู้ใช้คนที่สอง", last_name=o.code,
                    password=hashed, role=Role.DISTRICT_REPORTER, email=f"load-{o.code.lower()}-b@example.go.th")
-              for o in Office.objects.filter(code__startswith="L").exclude(kind=Office.Kind.BUREAU).order_by("code")[:second_reporters]]
+              for o in Office.objects.filter(code__startswith="L").exclude(kind=Office.Kind.BUREAU)
+              .order_by("code")[:second_reporters]]
     User.objects.bulk_create(users)
     owners = list(Office.objects.filter(code__startswith="LB").order_by("code"))
 
@@ -138,7 +139,8 @@ class Servers:
             "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": database_url(), "CELERY_BROKER_URL": BROKER, "CELERY_RESULT_BACKEND": "",
             "KRS_VAR_DIR": str(workdir / "var"), "KRS_LOG_FORMAT": "json", "KRS_SWEEP_SECONDS": "10",
-            "BEHIND_TLS_PROXY": "true", "SECURE_SSL_REDIRECT": "true", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "BEHIND_TLS_PROXY": "true", "SECURE_SSL_REDIRECT": "true",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         })
 
     @property
@@ -498,13 +500,14 @@ def main() -> int:
         started = time.perf_counter()
         seeded = seed(districts=args.districts, bureaus=args.bureaus, indicators=args.indicators,
                       second_reporters=args.second_reporters)
-        print(f"[rush] seeded {args.districts} districts ({len(seeded.districts)} reporters), {len(seeded.bureaus)} bureaus, {seeded.entries} entries "
-              f"in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        print(f"[rush] seeded {args.districts} districts ({len(seeded.districts)} reporters), {len(seeded.bureaus)} bureaus, "
+              f"{seeded.entries} entries in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         connection.close()  # the servers and Locust get the machine; this process only reads at the end
         with Servers(workdir=Path(tmp), port=args.port) as servers:
             print(f"[rush] servers healthy at {servers.url}; rushing for {args.seconds} s", file=sys.stderr)
             run = rush(servers=servers, seeded=seeded, seconds=args.seconds, spawn_rate=args.spawn_rate)
-        verdict = verify(run.told, seeded.round_id, servers.log("gunicorn", since_mark=True) + servers.log("worker", since_mark=True))
+        verdict = verify(run.told, seeded.round_id,
+                         servers.log("gunicorn", since_mark=True) + servers.log("worker", since_mark=True))
         about = [*machine()[:4], ("setup", f"gunicorn --workers {servers.gunicorn_workers} --threads {servers.threads}, "
                                            f"one Celery worker and beat on Redis, DEBUG=false, JSON logs, all on this machine"),
                  ("load", f"{args.districts} districts: {len(seeded.districts)} reporters ({args.second_reporters} districts "

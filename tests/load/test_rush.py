@@ -1,4 +1,5 @@
-"""The deadline rush in short (20 districts, 4 of them with two reporters, 3 bureaus, 15 s): nothing a client was told is lost or doubled.
+"""The deadline rush in short (20 districts, 4 of them with two reporters, 3 bureaus, 15 s): nothing a client
+was told is lost or doubled.
 
 The full form (245 districts) is ``make bench-rush``; docs/benchmarks.md has its numbers. This one runs in
 ``make test`` on the PostgreSQL pass, with the same gunicorn + Celery worker + beat + Redis setup.

@@ -96,7 +96,8 @@ def open_world(*, bureau=None, opens=timedelta(days=-1), closes=timedelta(days=5
     rb = Indicator.objects.create(framework=fw, group=g, code="1.5", name="ระดับคุณภาพ", weight=D(10), order=5,
                                   method=Indicator.Method.RUBRIC, unit="ระดับ", owner=bureau)
     RubricLevel.objects.bulk_create([RubricLevel(indicator=rb, code=c, name=n, score=D(s))
-                                     for c, n, s in (("basic", "Basic", 3), ("advance", "Advance", 4), ("significance", "Significance", 5))])
+                                     for c, n, s in (("basic", "Basic", 3), ("advance", "Advance", 4),
+                                                     ("significance", "Significance", 5))])
     later = quantitative("1.6", order=6)
     later.variables.get(code="B").rounds.set([other])
     for n in range(extra_quantitative):

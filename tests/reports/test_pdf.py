@@ -125,8 +125,10 @@ def test_the_download_headers(request_):
     ("filename", "expected"),
     [
         ("scorecard-2568.pdf", "attachment; filename=\"scorecard-2568.pdf\"; filename*=UTF-8''scorecard-2568.pdf"),
-        ("ผลคะแนน.pdf", "attachment; filename=\"report.pdf\"; filename*=UTF-8''%E0%B8%9C%E0%B8%A5%E0%B8%84%E0%B8%B0%E0%B9%81%E0%B8%99%E0%B8%99.pdf"),
-        ('a"b\r\nSet-Cookie: x.pdf', "attachment; filename=\"a-b-Set-Cookie-x.pdf\"; filename*=UTF-8''a%22b-Set-Cookie%3A%20x.pdf"),
+        ("ผลคะแนน.pdf", "attachment; filename=\"report.pdf\"; "
+                       "filename*=UTF-8''%E0%B8%9C%E0%B8%A5%E0%B8%84%E0%B8%B0%E0%B9%81%E0%B8%99%E0%B8%99.pdf"),
+        ('a"b\r\nSet-Cookie: x.pdf',
+         "attachment; filename=\"a-b-Set-Cookie-x.pdf\"; filename*=UTF-8''a%22b-Set-Cookie%3A%20x.pdf"),
         ("../../etc/passwd", "attachment; filename=\"etc-passwd\"; filename*=UTF-8''..-..-etc-passwd"),
     ],
 )
