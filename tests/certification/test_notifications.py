@@ -57,7 +57,7 @@ def test_nothing_is_sent_when_the_decision_is_rolled_back(entry, certifier, dist
 def test_a_failed_send_releases_the_claim_for_a_retry(entry, certifier, district_user, django_capture_on_commit_callbacks):
     workflow.entry_reject(entry=entry, by=certifier, comment="เหตุผล")
     note = Notification.objects.get()
-    with mock.patch("django.core.mail.send_mail", side_effect=OSError("smtp down")):
+    with mock.patch("krs.tasks.send_mail", side_effect=OSError("smtp down")):
         send_notification.apply(args=[note.pk])
     note.refresh_from_db()
     assert note.emailed_at is None  # free to be sent by the retry

@@ -189,7 +189,7 @@ def test_the_deadlines_page_shows_the_moved_deadline_and_the_late_reports(client
     sweep(now=datetime(2009, 11, 4, 10, 0, tzinfo=BKK))
     assert lateness(world, other_district).late_days == 2
     client.force_login(admin_user)
-    html = client.get("/reporting/deadlines/").content.decode()
+    html = client.get("/certification/deadlines/").content.decode()
     assert "2 พ.ย. 2552" in html and "เลื่อนจาก 31 ต.ค. 2552" in html
     assert "1 รายงาน" in html
 

@@ -312,7 +312,7 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
         assert os.environ.get("KRS_EXPECT_DB") != "postgresql"
         page.context.clear_cookies()
         log_in(page, live_server, "admin")
-        page.goto(f"{live_server.url}/reporting/deadlines/")
+        page.goto(f"{live_server.url}/certification/deadlines/")
         page.get_by_test_id("run-sweep").click()
         page.get_by_test_id("deadline-rounds").wait_for()
         closed_by = "button"
@@ -335,7 +335,7 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
     screenshot("district-closed-central-waits")
     page.context.clear_cookies()
     log_in(page, live_server, "admin")
-    page.goto(f"{live_server.url}/reporting/deadlines/")
+    page.goto(f"{live_server.url}/certification/deadlines/")
     owed = page.locator(f'[data-testid="central-owed"][data-round="{round_.pk}"]')
     assert "สำนักการคลังและสินทรัพย์: 12 สพท." in owed.inner_text()
     screenshot("round-closed")
@@ -343,7 +343,7 @@ def test_the_whole_round_from_the_workbook_to_the_national_results(page, live_se
     # --- The bureau's window for central data ends without the other twelve: the system scores them 1.00000,
     # in the bureau's name, not the districts'.
     Round.objects.filter(pk=round_.pk).update(central_deadline=timezone.now() - timedelta(seconds=1))
-    page.goto(f"{live_server.url}/reporting/deadlines/")
+    page.goto(f"{live_server.url}/certification/deadlines/")
     page.get_by_test_id("run-sweep").click()
     page.get_by_test_id("deadline-rounds").wait_for()
     no_central = entries.filter(status=Entry.Status.SYSTEM_NO_CENTRAL)
