@@ -245,8 +245,9 @@ def _unsaved(row, typed: dict[str, str]) -> list[tuple[str, str]]:
 def _respond(request, context, *, error: str, status: int) -> HttpResponse:
     context["error"] = error
     if request.htmx:
-        # htmx swaps only 2xx responses by default; the fragment carries the message and the status.
-        response = render(request, "reporting/_entry.html", context)
+        # The refusal's own status with the indicator's fragment, which the page swaps in (static/js/krs.js:
+        # a 4xx is swapped only when X-KRS-Status, the same status, marks its body as a fragment to show).
+        response = render(request, "reporting/_entry.html", context, status=status)
         response["X-KRS-Status"] = str(status)
         return _with_clock(response, context["row"].entry.round)
     row = context["row"]

@@ -7,7 +7,8 @@ acting at once, one wins and the other is told what happened instead.
 
 Reporting's save calls ``entry_mark_reported`` / ``entry_mark_unreported`` (they answer False when the
 entry is not in a status they apply to, so calling them on every save is harmless). The people's
-actions — certify, reject, reopen — raise ``TransitionRefused`` with a Thai reason.
+actions — certify, reject, reopen — raise ``TransitionRefused`` with a Thai reason, checking the role
+first, then the entry's status, and only then what the action was given (a reason, a fix deadline, a level).
 """
 
 from __future__ import annotations
@@ -79,11 +80,19 @@ TRANSITIONS: dict[str, Transition] = {
 
 
 class TransitionRefused(Exception):
-    """The action was not taken; ``message`` says why, in Thai."""
+    """The action was not taken; ``message`` says why, in Thai; ``reason`` which check refused it.
 
-    def __init__(self, message: str):
+    ``"role"``: the user may not take the action on this entry; ``"status"``: not from the entry's status;
+    ``"argument"``: what it was given does not do (no reason, no future fix deadline, a changed level
+    without a reason, no score to certify); ``"stale"``: someone changed the status since it was read.
+    """
+
+    ROLE, STATUS, ARGUMENT, STALE = "role", "status", "argument", "stale"
+
+    def __init__(self, message: str, reason: str):
         super().__init__(message)
         self.message = message
+        self.reason = reason
 
 
 def may_take(user, entry: Entry, action: str) -> bool:
@@ -100,13 +109,26 @@ def may_take(user, entry: Entry, action: str) -> bool:
 
 def action_block(user, entry: Entry, action: str) -> str | None:
     """Why the user may not take the action on the entry as it is now (Thai), or None."""
+    refused = _refusal(user, entry, action)
+    return refused.message if refused else None
+
+
+def _refusal(user, entry: Entry, action: str) -> TransitionRefused | None:
+    """The role first, then the status: a refusal never depends on the arguments of the action."""
     transition = TRANSITIONS[action]
     if not may_take(user, entry, action):
-        return _("คุณไม่มีสิทธิ์%(action)sรายการนี้") % {"action": transition.label}
+        return TransitionRefused(_("คุณไม่มีสิทธิ์%(action)sรายการนี้") % {"action": transition.label},
+                                 TransitionRefused.ROLE)
     if entry.status not in transition.starts:
-        return _("%(action)sไม่ได้: รายการนี้อยู่ในสถานะ “%(status)s”") % {
-            "action": transition.label, "status": entry.get_status_display()}
+        return TransitionRefused(_("%(action)sไม่ได้: รายการนี้อยู่ในสถานะ “%(status)s”") % {
+            "action": transition.label, "status": entry.get_status_display()}, TransitionRefused.STATUS)
     return None
+
+
+def _check(user, entry: Entry, action: str) -> None:
+    refused = _refusal(user, entry, action)
+    if refused:
+        raise refused
 
 
 def _move(entry: Entry, action: str, *, by, comment: str = "", at: datetime | None = None, **fields) -> bool:
@@ -130,16 +152,13 @@ def _move(entry: Entry, action: str, *, by, comment: str = "", at: datetime | No
 
 
 def _decide(entry: Entry, action: str, *, by, **kwargs) -> None:
-    """A person's decision: refused with the reason, or told that someone else acted first."""
-    block = action_block(by, entry, action)
-    if block:
-        raise TransitionRefused(block)
+    """A person's decision (role and status checked first, ``_check``): told if someone else acted first."""
     seen = entry.get_status_display()
     if not _move(entry, action, by=by, **kwargs):
         entry.refresh_from_db(fields=["status"])
         raise TransitionRefused(
             _("มีผู้ดำเนินการกับรายการนี้ก่อนคุณ: สถานะเปลี่ยนจาก “%(seen)s” เป็น “%(now)s” แล้ว ตรวจสอบแล้วทำใหม่อีกครั้ง")
-            % {"seen": seen, "now": entry.get_status_display()}
+            % {"seen": seen, "now": entry.get_status_display()}, TransitionRefused.STALE
         )
 
 
@@ -170,18 +189,19 @@ def entry_certify(*, entry: Entry, by, level=None, comment: str = "", at: dateti
     For a rubric indicator the certifier confirms the district's level or changes it; a change needs a
     reason, kept as the event's comment with both levels named.
     """
+    _check(by, entry, "certify")
     comment = comment.strip()
     fields = {"official_score": F("self_score"), "official_level": entry.level}
     if level is not None and level.pk != entry.level_id:
         if not comment:
-            raise TransitionRefused(_("เปลี่ยนระดับต้องระบุเหตุผล"))
+            raise TransitionRefused(_("เปลี่ยนระดับต้องระบุเหตุผล"), TransitionRefused.ARGUMENT)
         before = entry.level.name if entry.level else _("ไม่ได้เลือก")
         comment = _("เปลี่ยนระดับจาก “%(before)s” เป็น “%(after)s”: %(reason)s") % {
             "before": before, "after": level.name, "reason": comment}
         fields = {"official_score": level.score, "official_level": level}
     elif entry.self_score is None:
         raise TransitionRefused(_("ยังไม่มีคะแนนให้รับรอง (%(note)s): ไม่รับรองพร้อมเหตุผลแทน") % {
-            "note": entry.score_note or _("คำนวณไม่ได้")})
+            "note": entry.score_note or _("คำนวณไม่ได้")}, TransitionRefused.ARGUMENT)
     _decide(entry, "certify", by=by, comment=comment, at=at, **fields)
     entry.refresh_from_db(fields=["official_score", "official_level"])
     return True
@@ -190,9 +210,10 @@ def entry_certify(*, entry: Entry, by, level=None, comment: str = "", at: dateti
 def entry_reject(*, entry: Entry, by, comment: str, fix_deadline: datetime | None = None,
                  at: datetime | None = None) -> bool:
     """Awaiting → rejected, with the reason (required) and, when a fix is wanted, the deadline for it."""
+    _check(by, entry, "reject")
     comment = (comment or "").strip()
     if not comment:
-        raise TransitionRefused(_("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง"))
+        raise TransitionRefused(_("ไม่รับรองต้องระบุเหตุผล เพื่อให้ สพท. แก้ไขได้ถูกต้อง"), TransitionRefused.ARGUMENT)
     at = at or timezone.now()
     with transaction.atomic():
         _decide(entry, "reject", by=by, comment=comment, at=at, fix_deadline=fix_deadline)
@@ -243,18 +264,21 @@ def entry_reopen(*, entry: Entry, by, comment: str, fix_deadline: datetime | Non
     A score for missing central data goes back to the owning bureau instead: it may enter the central data
     until the fix deadline (``rules.central_edit_block``), and its certifiers are flagged and told.
     """
+    system_given = entry.status in TRANSITIONS["reopen_system"].starts
+    _check(by, entry, "reopen_system" if system_given else "reopen")
     comment = (comment or "").strip()
     if not comment:
-        raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"))
+        raise TransitionRefused(_("เปิดให้แก้ไขอีกครั้งต้องระบุเหตุผล"), TransitionRefused.ARGUMENT)
     at = at or timezone.now()
-    if entry.status not in TRANSITIONS["reopen_system"].starts:
+    if not system_given:
         with transaction.atomic():
             _decide(entry, "reopen", by=by, comment=comment, at=at, official_score=None, official_level=None)
             # Reopened, it is no longer waiting to be certified again under changed criteria: its bureau will.
             Recertification.objects.filter(entry=entry).delete()
         return True
     if fix_deadline is None or fix_deadline <= at:
-        raise TransitionRefused(_("เปิดให้แก้ไขรายการที่ระบบให้คะแนนต้องกำหนดวันเวลาแก้ไขที่ยังไม่ถึง"))
+        raise TransitionRefused(_("เปิดให้แก้ไขรายการที่ระบบให้คะแนนต้องกำหนดวันเวลาแก้ไขที่ยังไม่ถึง"),
+                                TransitionRefused.ARGUMENT)
     to_bureau = entry.status == Status.SYSTEM_NO_CENTRAL  # the central data is the bureau's to enter
     with transaction.atomic():
         _decide(entry, "reopen_system", by=by, comment=comment, at=at, official_score=None, official_level=None,

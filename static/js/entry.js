@@ -250,7 +250,7 @@
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail, xhr = detail.xhr, block = blockOf(detail.elt);
-    if (!block || !xhr || xhr.status >= 400) return;
+    if (!block || !xhr || !detail.shouldSwap) return;
     // A redirect followed to another page (the sign-in page after the session ran out) is no answer of ours.
     var asked = detail.pathInfo && detail.pathInfo.requestPath;
     var got = xhr.responseURL ? new URL(xhr.responseURL).pathname : asked;
@@ -261,7 +261,7 @@
     }
     if (isSave(detail)) {
       var form = block.querySelector("form");
-      var success = !xhr.getResponseHeader("X-KRS-Status");
+      var success = xhr.status < 400;  // a refusal (403, 409, 422) is swapped in too, with its reason
       var id = block.id.replace("entry-", "");
       // Remember what the swap is replacing so the fresh fragment can be judged against it.
       pending[id] = { success: success, typed: form ? changed(form) : null };

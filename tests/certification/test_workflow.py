@@ -18,23 +18,31 @@ ROLES = ["district_user", "other_district_user", "certifier", "other_certifier",
 ACTIONS = ["certify", "reject", "reopen"]
 
 
+SYSTEM_SCORED = (S.SYSTEM_UNREPORTED, S.SYSTEM_UNFIXED, S.SYSTEM_NO_CENTRAL)
+# Who may take each decision, and from which statuses (seed 000's symbols table).
+WHO = {"certify": "certifier", "reject": "certifier", "reopen": "admin_user"}
+STARTS = {"certify": {S.AWAITING}, "reject": {S.AWAITING}, "reopen": {S.CERTIFIED, *SYSTEM_SCORED}}
+
+
 def in_status(entry: Entry, status: str) -> Entry:
     Entry.objects.filter(pk=entry.pk).update(status=status, self_score=Decimal("4.00000"))
     return Entry.objects.select_related("indicator", "round").get(pk=entry.pk)
 
 
 def take(action, entry, user):
+    """Each decision with everything it asks for (a score, a reason, a future fix deadline): only the
+    role or the status can refuse it."""
+    fix_deadline = timezone.now() + timedelta(days=3)
     if action == "certify":
         return workflow.entry_certify(entry=entry, by=user)
     if action == "reject":
-        return workflow.entry_reject(entry=entry, by=user, comment="เหตุผล", fix_deadline=timezone.now() + timedelta(days=3))
-    return workflow.entry_reopen(entry=entry, by=user, comment="เหตุผล")
+        return workflow.entry_reject(entry=entry, by=user, comment="เหตุผล", fix_deadline=fix_deadline)
+    return workflow.entry_reopen(entry=entry, by=user, comment="เหตุผล", fix_deadline=fix_deadline)
 
 
-def allowed(action, status, role) -> bool:
-    if action in ("certify", "reject"):
-        return status == S.AWAITING and role == "certifier"
-    return status == S.CERTIFIED and role == "admin_user"
+def transition(action, status) -> workflow.Transition:
+    """Reopening a score the system gave is a transition of its own (back to rejected, to be fixed)."""
+    return workflow.TRANSITIONS["reopen_system" if action == "reopen" and status in SYSTEM_SCORED else action]
 
 
 @pytest.mark.parametrize("status", S.values)
@@ -43,19 +51,50 @@ def allowed(action, status, role) -> bool:
 def test_the_transition_matrix(request, world, district, status, role, action):
     user = request.getfixturevalue(role)
     entry = in_status(world.entry(district, world.quantitative), status)
-    if allowed(action, status, role):
+    label = transition(action, status).label
+    if role == WHO[action] and status in STARTS[action]:
         assert take(action, entry, user) is True
         entry.refresh_from_db()
-        assert entry.status == workflow.TRANSITIONS[action].to
+        assert entry.status == transition(action, status).to
         event = StatusEvent.objects.get()
         assert (event.from_status, event.to_status, event.by, event.comment) == (
             status, entry.status, user, "" if action == "certify" else "เหตุผล")
     else:
         with pytest.raises(workflow.TransitionRefused) as refused:
             take(action, entry, user)
-        assert refused.value.message
+        if role != WHO[action]:  # whatever the status
+            expected = ("role", f"คุณไม่มีสิทธิ์{label}รายการนี้")
+        else:
+            expected = ("status", f"{label}ไม่ได้: รายการนี้อยู่ในสถานะ “{entry.get_status_display()}”")
+        assert (refused.value.reason, refused.value.message) == expected
         assert Entry.objects.get(pk=entry.pk).status == status
         assert not StatusEvent.objects.exists()
+
+
+@pytest.mark.parametrize(("role", "status", "action", "kwargs", "reason"), [
+    # Nothing the decision was given is looked at before the role and the status.
+    ("district_user", S.AWAITING, "certify", {}, "role"),
+    ("certifier", S.CERTIFIED, "certify", {}, "status"),
+    ("executive", S.AWAITING, "reject", {"comment": ""}, "role"),
+    ("certifier", S.CERTIFIED, "reject", {"comment": ""}, "status"),
+    ("certifier", S.SYSTEM_UNREPORTED, "reopen", {"comment": ""}, "role"),
+    ("admin_user", S.AWAITING, "reopen", {"comment": ""}, "status"),
+    # Allowed for the role and the status: then the arguments decide.
+    ("certifier", S.AWAITING, "certify", {}, "argument"),
+    ("certifier", S.AWAITING, "reject", {"comment": " "}, "argument"),
+    ("admin_user", S.CERTIFIED, "reopen", {"comment": ""}, "argument"),
+    ("admin_user", S.SYSTEM_UNREPORTED, "reopen", {"comment": "เหตุผล", "fix_deadline": None}, "argument"),
+])
+def test_the_role_then_the_status_are_checked_before_what_the_decision_was_given(
+        request, world, district, role, status, action, kwargs, reason):
+    entry = in_status(world.entry(district, world.quantitative), status)
+    Entry.objects.filter(pk=entry.pk).update(self_score=None)  # nothing to certify either
+    entry.refresh_from_db()
+    decide = {"certify": workflow.entry_certify, "reject": workflow.entry_reject, "reopen": workflow.entry_reopen}
+    with pytest.raises(workflow.TransitionRefused) as refused:
+        decide[action](entry=entry, by=request.getfixturevalue(role), **kwargs)
+    assert refused.value.reason == reason, refused.value.message
+    assert Entry.objects.get(pk=entry.pk).status == status and not StatusEvent.objects.exists()
 
 
 def test_certify_makes_the_self_score_official_and_reopen_withdraws_it(world, district, certifier, admin_user):
@@ -75,6 +114,7 @@ def test_two_certifiers_at_once_one_wins_and_the_other_is_told(world, district, 
     with pytest.raises(workflow.TransitionRefused) as refused:
         workflow.entry_reject(entry=stale, by=colleague, comment="ไม่ถูกต้อง")
     assert "มีผู้ดำเนินการกับรายการนี้ก่อนคุณ" in refused.value.message and "รับรองผล" in refused.value.message
+    assert refused.value.reason == "stale"
     assert Entry.objects.get(pk=entry.pk).status == S.CERTIFIED
     assert StatusEvent.objects.count() == 1
 

@@ -1,4 +1,5 @@
-"""Nothing typed on the entry page is lost: a wrong client clock, leaving, a closed tab, Back, clearing, a failed save."""
+"""Nothing typed on the entry page is lost: a wrong client clock, leaving, a closed tab, Back, clearing, a refused
+or failed save."""
 
 from __future__ import annotations
 
@@ -210,6 +211,43 @@ def test_clearing_a_saved_value_is_confirmed_and_says_what_it_does_to_the_status
     confirm.get_by_test_id("confirm-clear-button").click()
     assert "สถานะกลับเป็น “ยังไม่รายงานผล”" in i115.get_by_test_id("saved").inner_text()
     assert i115.get_attribute("data-status") == "not_reported"
+
+
+def test_a_refused_save_is_shown_in_place_with_its_reason_and_another_4xx_is_not_swapped_in(page, live_server, open_round):
+    from krs.models import User
+
+    round_ = open_round
+    log_in(page, live_server, "bkk1")
+    open_entry_page(page, live_server, round_)
+    # Saved meanwhile (another tab): this page's save is refused with 409 and the indicator, swapped in.
+    entry = entry_of(round_, "11.3")
+    entry_save_values(entry=entry, user=User.objects.get(username="bkk1"), expected_version=0,
+                      raw={f"v{entry.indicator.variables.get().pk}": "1"})
+    statuses = []
+    page.on("response", lambda response: statuses.append(response.status) if response.url.endswith("/save/") else None)
+    i113 = entry_block(page, "11.3")
+    i113.get_by_test_id("input-A").fill("0")
+    i113.get_by_test_id("save").click()
+    i113.get_by_test_id("conflict").wait_for()
+    assert statuses == [409]
+    assert "หน้านี้แสดงค่าเก่า" in i113.get_by_test_id("entry-error").inner_text()
+    assert i113.get_by_test_id("save-failed").count() == 0  # the reason itself, not "the system refused"
+    assert i113.get_by_test_id("input-A").input_value() == "0"  # what was typed stays, and its draft
+    assert page.evaluate("Object.keys(localStorage).some(k => k.startsWith('krs:draft:'))")
+    i113.get_by_test_id("save").click()
+    i113.get_by_test_id("saved").wait_for()  # re-applied deliberately, over the version it now carries
+    assert entry_of(round_, "11.3").version == 2
+
+    # A 403 that is no refusal of ours (a CSRF failure's page) is not swapped in: the indicator says it failed.
+    page.route("**/save/", lambda route: route.fulfill(status=403, content_type="text/html",
+                                                       body="<!doctype html><html><body><h1>Forbidden</h1></body></html>"))
+    i115 = entry_block(page, "11.5")
+    i115.get_by_test_id("input-A").fill("1")
+    i115.get_by_test_id("save").click()
+    failed = i115.get_by_test_id("save-failed")
+    failed.wait_for()
+    assert "403" in failed.inner_text() and i115.get_by_test_id("input-A").input_value() == "1"
+    assert entry_block(page, "11.5").count() == 1 and page.get_by_text("Forbidden").count() == 0
 
 
 def test_a_failed_save_says_so_on_the_indicator_and_keeps_the_typed_values(page, live_server, open_round):

@@ -142,18 +142,22 @@ class DistrictReporter(KrsUser):
         with self.client.post(f"/reporting/entries/{pk}/save/", name="save (htmx)", catch_response=True,
                               data={"version": known["version"], **values},
                               headers={"HX-Request": "true", "X-CSRFToken": self.csrf}) as response:
-            found = VERSION.search(response.text) if response.status_code == 200 else None
+            # A refusal answers its own status (409, 403) with the fragment and X-KRS-Status: an expected answer.
+            status = response.headers.get("X-KRS-Status")
+            answered = response.status_code == (int(status) if status in ("403", "409") else 200)
+            found = VERSION.search(response.text) if answered else None
             if found is None:
                 response.failure(f"save: HTTP {response.status_code} {response.error or ''}")
                 return
-            status = response.headers.get("X-KRS-Status")
             if status is None and 'data-testid="saved"' in response.text:
                 known["version"], known["last_a"] = int(found.group(1)), a
                 record(kind="save", user=self.account["username"], entry=pk, version=known["version"], values=values)
             elif status == "409":
+                response.success()
                 known["version"] = int(found.group(1))
                 record(kind="conflict", user=self.account["username"], entry=pk)
             elif status == "403":  # certified meanwhile, or the round closed: refused, nothing written
+                response.success()
                 record(kind="refused", user=self.account["username"], entry=pk)
                 self.order.remove(pk)
             else:

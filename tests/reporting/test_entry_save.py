@@ -71,7 +71,7 @@ def test_emptying_a_value_is_refused_until_confirmed_and_says_the_entry_goes_bac
     entry.refresh_from_db()
     response = save(client, entry, fields(world.quantitative, A="90", B=""))
     html = response.content.decode()
-    assert response["X-KRS-Status"] == "422" and 'data-testid="confirm-clear"' in html
+    assert (response.status_code, response["X-KRS-Status"]) == (422, "422") and 'data-testid="confirm-clear"' in html
     assert "ตัวแปร B: 100" in html and "จะกลับเป็น “ยังไม่รายงานผล”" in html
     assert 'name="confirm_clear" value="1"' in html and 'data-testid="saved"' not in html
     entry.refresh_from_db()
@@ -79,7 +79,7 @@ def test_emptying_a_value_is_refused_until_confirmed_and_says_the_entry_goes_bac
 
     response = save(client, entry, {**fields(world.quantitative, A="90", B=""), "confirm_clear": "1"})
     html = response.content.decode()
-    assert "X-KRS-Status" not in response and "ล้างค่าแล้ว สถานะกลับเป็น “ยังไม่รายงานผล”" in html
+    assert response.status_code == 200 and "X-KRS-Status" not in response and "ล้างค่าแล้ว สถานะกลับเป็น “ยังไม่รายงานผล”" in html
     entry.refresh_from_db()
     assert entry.status == Entry.Status.NOT_REPORTED and entry.self_score is None
     assert values_of(entry) == {"A": 90, "B": None}
@@ -224,7 +224,7 @@ def test_the_second_of_two_simultaneous_saves_is_told_what_changed_and_can_reapp
     client.force_login(district_user)
     response = save(client, entry, fields(world.quantitative, A="95", B="100"), version=read_version)
     html = response.content.decode()
-    assert response["X-KRS-Status"] == "409"
+    assert (response.status_code, response["X-KRS-Status"]) == (409, "409")
     assert 'data-testid="conflict"' in html and "district1b" in html and "→ <strong>80</strong>" in html
     assert 'data-by-self="0"' in html and "มีผู้อื่นบันทึกตัวชี้วัดนี้ก่อนคุณ" in html
     assert 'value="95"' in html  # the second person's typing is kept for re-applying
@@ -241,7 +241,7 @@ def test_a_stale_page_of_the_same_user_is_told_apart_from_someone_elses_save(cli
     save(client, entry, fields(world.quantitative, A="80", B="100"), version=0)  # saved in another tab
     response = save(client, entry, fields(world.quantitative, A="95", B="100"), version=0)  # the old page
     html = response.content.decode()
-    assert response["X-KRS-Status"] == "409" and 'data-by-self="1"' in html
+    assert (response.status_code, response["X-KRS-Status"]) == (409, "409") and 'data-by-self="1"' in html
     assert "หน้านี้แสดงค่าเก่า คุณบันทึกตัวชี้วัดนี้ไว้แล้ว" in html and "มีผู้อื่นบันทึก" not in html
     assert 'value="95"' in html
 
@@ -254,9 +254,45 @@ def test_a_save_to_a_closed_round_lists_what_was_typed_and_not_saved(client, dis
     client.force_login(district_user)
     response = save(client, entry, fields(world.quantitative, A="1,250", B=""))
     html = response.content.decode()
-    assert response["X-KRS-Status"] == "403" and 'data-testid="unsaved-values"' in html
+    assert (response.status_code, response["X-KRS-Status"]) == (403, "403") and 'data-testid="unsaved-values"' in html
     assert "A: 1,250" in html and "B:" not in html
     assert values_of(entry) == {}
+
+
+@pytest.mark.parametrize(("case", "status", "says"), [
+    ("invalid", 422, "ยังไม่ได้บันทึก: แก้ไขค่าที่มีข้อความสีแดงก่อน"),
+    ("clear", 422, "ยังไม่ได้บันทึก: ช่องที่มีค่าบันทึกไว้ถูกเว้นว่าง"),
+    ("conflict", 409, "ยังไม่ได้บันทึก: มีผู้อื่นบันทึกตัวชี้วัดนี้ก่อนคุณ"),
+    ("closed", 403, "ปิดรับรายงานรอบนี้แล้ว"),
+], ids=["invalid", "clear", "conflict", "closed"])
+def test_a_refused_save_answers_its_status_with_the_indicator_to_swap_in(
+        client, district_user, district, world, case, status, says):
+    """htmx is told the refusal by the status (static/js/krs.js swaps these in); the fragment says why."""
+    from tests.conftest import make_user
+
+    entry = world.entry(district, world.quantitative)
+    client.force_login(district_user)
+    version = 0
+    if case == "clear":
+        save(client, entry, fields(world.quantitative, A="90", B="100"))
+        version = 1
+    elif case == "conflict":
+        client.force_login(make_user("district1b", district, district_user.role))
+        save(client, entry, fields(world.quantitative, A="80", B="100"))
+        client.force_login(district_user)
+    elif case == "closed":
+        Round.objects.filter(pk=world.round.pk).update(opens_at=timezone.now() - timedelta(days=10),
+                                                       deadline=timezone.now() - timedelta(seconds=1))
+    typed = {"invalid": {"A": "สิบ", "B": "100"}, "clear": {"A": "90", "B": ""}}.get(case, {"A": "95", "B": "100"})
+    before = (values_of(entry), Entry.objects.get(pk=entry.pk).version)
+    response = save(client, entry, fields(world.quantitative, **typed), version=version)
+    html = response.content.decode()
+    assert (response.status_code, response["X-KRS-Status"]) == (status, str(status))
+    assert html.lstrip().startswith('<div class="entry-block') and "<html" not in html  # the fragment, not a page
+    assert f'id="entry-{entry.pk}"' in html and 'data-testid="entry-error"' in html and says in html
+    assert 'data-testid="saved"' not in html
+    assert {"X-KRS-Now", "X-KRS-Deadline", "X-KRS-Closes"} <= set(response.headers)  # the clock, as on a save
+    assert (values_of(entry), Entry.objects.get(pk=entry.pk).version) == before  # nothing written
 
 
 def test_without_javascript_a_save_redirects_back_to_the_indicator(client, district_user, district, world):
