@@ -79,7 +79,8 @@ def _answer(
     errors=(),
     description: str = "",
 ) -> HttpResponse:
-    """The files fragment for htmx (the status rides in a header, as htmx swaps only 2xx); else back to the page."""
+    """The files fragment for htmx, with the answer's own status (a refusal is a 4xx that htmx swaps in, marked
+    by X-KRS-Status: static/js/krs.js); else back to the page with its messages."""
     read_body = status != 413  # a body too large is never parsed
     if request.htmx:
         context = {
@@ -89,7 +90,7 @@ def _answer(
             "description": description,
             "next": request.POST.get("next", "") if read_body else "",
         }
-        response = render(request, "attachments/_files.html", context)
+        response = render(request, "attachments/_files.html", context, status=status)
         response["X-KRS-Status"] = str(status)
         return response
     if notice:

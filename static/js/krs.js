@@ -18,12 +18,13 @@
     var copy = event.target.closest("[data-copy]");
     if (copy && navigator.clipboard) navigator.clipboard.writeText(document.getElementById(copy.dataset.copy).value);
   });
-  // A refusal answered in place: 403 (may not change it now), 409 (changed meanwhile) or 422 (the values
-  // to correct or confirm) with the fragment to show, marked by X-KRS-Status. htmx 2 swaps no 4xx by
+  // A refusal answered in place: 403 (may not change it now), 409 (changed meanwhile), 413 (files too
+  // large), 422 (the values or files to correct or confirm) or 503 (file storage down) with the fragment to
+  // show, marked by X-KRS-Status. htmx 2 swaps no 4xx by
   // default, so these are swapped; any other 4xx or 5xx (Django's 403 page, a CSRF failure, a proxy's
   // 502) is not, and stays an error (htmx:responseError) for the page to report.
   if (window.htmx) {
-    window.htmx.config.responseHandling = [{ code: "^(403|409|422)$", swap: true }]
+    window.htmx.config.responseHandling = [{ code: "^(403|409|413|422|503)$", swap: true }]
       .concat(window.htmx.config.responseHandling);
   }
   document.addEventListener("htmx:beforeSwap", function (event) {

@@ -27,6 +27,7 @@ def test_a_district_attaches_a_pdf_with_a_thai_name_and_everything_is_recorded(c
     before = timezone.now()
     response = post_files(client, entry, [upload(THAI_NAME, content)], "คำสั่งแต่งตั้งคณะทำงาน")
     assert response.status_code == 200
+    assert response.status_code == 200
     assert response["X-KRS-Status"] == "200"
     html = response.content.decode()
     assert "แนบไฟล์แล้ว 1 ไฟล์" in html and THAI_NAME in html and "คำสั่งแต่งตั้งคณะทำงาน" in html
@@ -95,6 +96,7 @@ def test_a_bad_file_is_refused_in_thai_and_nothing_is_saved(
 ):
     client.force_login(district_user)
     response = post_files(client, entry, [upload(name, content())], "หลักฐานที่ตั้งใจแนบ")
+    assert response.status_code == 422
     assert response["X-KRS-Status"] == "422"
     html = response.content.decode()
     assert message in html, html
@@ -133,6 +135,7 @@ def test_a_request_far_beyond_the_limit_is_refused_before_it_is_read(client, dis
     settings.KRS_MAX_UPLOAD_BYTES = 10
     client.force_login(district_user)
     response = post_files(client, entry, [upload("a.txt", b"x" * (2 * 1024 * 1024))])
+    assert response.status_code == 413
     assert response["X-KRS-Status"] == "413"
     assert "ใหญ่เกินกว่าที่แนบได้ในครั้งเดียว" in response.content.decode()
     assert not Attachment.objects.exists()
@@ -191,6 +194,7 @@ def test_the_district_cannot_attach_after_the_deadline_or_once_certified(
     entry.round.save()
     certify(entry, district_user, certifier)
     response = post_files(client, entry, [upload("a.pdf", samples.pdf_bytes())])
+    assert response.status_code == 403
     assert response["X-KRS-Status"] == "403" and "รับรองผลแล้ว" in response.content.decode()
     assert not Attachment.objects.exists()
 
@@ -220,6 +224,7 @@ def test_a_storage_failure_leaves_no_row_and_says_nothing_was_attached(client, d
         response = post_files(
             client, entry, [upload("a.pdf", samples.pdf_bytes()), upload("b.png", samples.png_bytes())]
         )
+    assert response.status_code == 503
     assert response["X-KRS-Status"] == "503"
     assert "ไม่มีไฟล์ใดถูกแนบ" in response.content.decode()
     assert not Attachment.objects.exists() and not AttachmentEvent.objects.exists()

@@ -67,6 +67,7 @@ def test_registering_receipt_records_who_and_when_and_shows_it_to_the_district(
     assert AttachmentEvent.objects.filter(action="registered", by=certifier, side="bureau").count() == 1
     # A second click (another tab) is told, and changes nothing.
     response = client.post(reverse("attachments:register", args=[attachment.pk]), **HTMX)
+    assert response.status_code == 409
     assert response["X-KRS-Status"] == "409" and "ลงทะเบียนรับแล้ว" in response.content.decode()
     assert AttachmentEvent.objects.filter(action="registered").count() == 1
     client.force_login(district_user)
@@ -112,10 +113,12 @@ def test_a_registered_file_or_a_certified_entry_cannot_be_deleted(
     attachment_register(attachment=attachment, user=certifier)
     client.force_login(district_user)
     response = client.post(reverse("attachments:delete", args=[attachment.pk]), **HTMX)
+    assert response.status_code == 403
     assert response["X-KRS-Status"] == "403" and "ลงทะเบียนรับไฟล์นี้แล้ว" in response.content.decode()
     other = attach(entry, district_user, samples.png_bytes(), name="รูป.png")
     certify(entry, district_user, certifier)
     response = client.post(reverse("attachments:delete", args=[other.pk]), **HTMX)
+    assert response.status_code == 403
     assert response["X-KRS-Status"] == "403" and "รับรองผลแล้ว" in response.content.decode()
     assert not Attachment.objects.filter(deleted_at__isnull=False).exists()
 
