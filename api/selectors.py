@@ -1,7 +1,7 @@
 """Reads of the API: what a token may see, and rows turned into the schemas of api/schemas.py.
 
-Which entries a token sees is ``reporting.rules.may_view_entry`` as a queryset (its user's rule),
-narrowed by the token's office; tests/api check the two agree entry by entry.
+Which entries a token sees is its user's ``reporting.rules.entries_visible_to`` (``may_view_entry`` as a
+queryset, the pages' rule too), narrowed by the token's office.
 """
 
 from __future__ import annotations
@@ -17,22 +17,13 @@ from krs import permissions
 from krs.models import Office
 from reporting.compute import indicator_config
 from reporting.models import Entry, StepValue, Value
-from reporting.rules import may_view_entry
+from reporting.rules import entries_visible_to, may_view_entry
 from reporting.selectors import counted_score_expression, read_score
 
 
 def visible_entries(token: ApiToken):
-    """The entries the token may read: its user's (may_view_entry), within the token's office if it has one."""
-    user = token.user
-    entries = Entry.objects.all()
-    if permissions.is_administrator(user) or permissions.is_executive(user):
-        pass
-    elif permissions.is_bureau_certifier(user):
-        entries = entries.filter(indicator__owner_id=user.office_id)
-    elif permissions.is_district_reporter(user):
-        entries = entries.filter(office_id=user.office_id)
-    else:
-        return entries.none()
+    """The entries the token may read: its user's (``entries_visible_to``), within the token's office if it has one."""
+    entries = entries_visible_to(token.user)
     office = token.office
     if office is not None:
         entries = entries.filter(indicator__owner=office) if office.is_bureau else entries.filter(office=office)

@@ -56,6 +56,19 @@ def may_view_national_results(user: User) -> bool:
     return is_administrator(user) or is_executive(user)
 
 
+def may_view_scorecard(user: User, office: Office) -> bool:
+    """May the user see this district's scorecard? Its own reporters, administrators and executives.
+
+    Bureaus see the entries of their own indicators, never a district's whole scorecard; only a district
+    office has one.
+    """
+    if not office.is_district:
+        return False
+    if may_view_national_results(user):
+        return True
+    return is_district_reporter(user) and user.office_id == office.pk
+
+
 def may_configure(user: User) -> bool:
     """May the user change fiscal years, rounds, indicators, offices and users?"""
     return is_administrator(user)

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "krs.context_processors.navigation",
+                "reporting.context_processors.entry_statuses",
             ],
             "builtins": ["krs.templatetags.thai"],
         },

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from reporting.models import Entry
-from reporting.rules import may_view_entry
+from reporting.rules import entries_visible_to
 
 
 def entry_for(user, pk: int, *related: str) -> Entry:
     """The entry with its round, office and indicator (and ``related``), or 404 for anyone who may not see it.
 
-    Another district's or another bureau's entry does not exist for them: 404, never 403.
+    Another district's or another bureau's entry does not exist for them: 404, never 403, the same as an
+    entry that does not exist at all.
     """
-    entry = get_object_or_404(
-        Entry.objects.select_related("round__fiscal_year", "office", "indicator", *related), pk=pk
+    return get_object_or_404(
+        entries_visible_to(user).select_related("round__fiscal_year", "office", "indicator", *related), pk=pk
     )
-    if not may_view_entry(user, entry):
-        raise Http404
-    return entry

@@ -6,6 +6,7 @@ role predicates they build on are ``krs.permissions``'.
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from krs.models import User
@@ -23,7 +24,7 @@ Status = Entry.Status
 
 
 def may_view_entry(user: User, entry) -> bool:
-    """The district itself, the bureau that owns the indicator, administrators and executives."""
+    """The district itself, the bureau that owns the indicator, administrators and executives (``entries_visible_to``)."""
     if not is_active_user(user):
         return False
     if is_administrator(user) or is_executive(user):
@@ -31,6 +32,23 @@ def may_view_entry(user: User, entry) -> bool:
     if is_bureau_certifier(user):
         return entry.indicator.owner_id == user.office_id
     return is_district_reporter(user) and user.office_id == entry.office_id
+
+
+def entries_visible_to(user: User) -> QuerySet[Entry]:
+    """``may_view_entry`` as a queryset: the entries the pages fetch by id and the API reads from.
+
+    Both say the same; tests/reporting/test_access.py checks they agree entry by entry for every role.
+    """
+    entries = Entry.objects.all()
+    if not is_active_user(user):
+        return entries.none()
+    if is_administrator(user) or is_executive(user):
+        return entries
+    if is_bureau_certifier(user):
+        return entries.filter(indicator__owner_id=user.office_id)
+    if is_district_reporter(user):
+        return entries.filter(office_id=user.office_id)
+    return entries.none()
 
 
 def entry_edit_block(entry, now) -> str | None:

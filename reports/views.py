@@ -1,8 +1,8 @@
 """The report pages: a district's scorecard (with its print and PDF), the national results, the progress page.
 
 Who sees what (checked here, on the server; docs/reports.md):
-- a scorecard: the district's own reporters, administrators and executives; for anyone else the
-  district's scorecard does not exist (404);
+- a scorecard (``krs.permissions.may_view_scorecard``): the district's own reporters, administrators and
+  executives; for anyone else the district's scorecard does not exist (404);
 - the national results and the progress page: administrators and executives (403 for everyone else),
   except that a bureau certifier sees the progress of its own bureau's indicators.
 """
@@ -19,19 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from krs.models import Office
-from krs.permissions import is_bureau_certifier, is_district_reporter, may_view_national_results
+from krs.permissions import is_bureau_certifier, is_district_reporter, may_view_national_results, may_view_scorecard
 from reporting.selectors import current_round
 from reports import charts, common, exports, national, progress, scorecard
 from reports.pdf import pdf_response
 
 RANKING_PAGE_SIZE = 250  # every district (about 245) on one page; 30,000 schools take pages
-
-
-def may_view_scorecard(user, office: Office) -> bool:
-    """A district's scorecard: its own reporters, administrators and executives."""
-    if may_view_national_results(user):
-        return True
-    return is_district_reporter(user) and user.office_id == office.pk
 
 
 def _scorecard_for(request: HttpRequest, office_id: int, round_id: int) -> scorecard.Scorecard:
