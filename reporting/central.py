@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, Round, Variable
 from indicators.numbers import POINT, format_value, parse_for
+from indicators.selectors import latest_round
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import is_bureau_certifier
@@ -117,14 +118,15 @@ def central_indicator(*, user, round_: Round, indicator_id: int) -> Indicator | 
 def central_rounds(now: dt.datetime | None = None) -> list[Round]:
     """The rounds a bureau enters central data in now (opened, certification deadline not passed).
 
-    When there is none, the latest round that has opened, so the page still shows the last data.
+    When there is none, the latest round that has opened (``indicators.selectors.latest_round``), so the page
+    still shows the last data.
     """
     now = now or timezone.now()
     rounds = Round.objects.select_related("fiscal_year")
     open_ = list(rounds.filter(opens_at__lte=now, certification_deadline__gte=now).order_by("deadline"))
     if open_:
         return open_
-    latest = rounds.filter(opens_at__lte=now).order_by("-certification_deadline").first()
+    latest = latest_round(rounds.filter(opens_at__lte=now), now)
     return [latest] if latest else []
 
 
