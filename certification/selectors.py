@@ -27,15 +27,6 @@ class Queue:
         return sum(self.counts.values())
 
 
-def default_round(rounds: list[Round], now) -> Round | None:
-    """The round a bureau works in: the earliest whose certification is still open, else the latest."""
-    working = [r for r in rounds if r.opens_at <= now <= r.certification_deadline]
-    if working:
-        return min(working, key=lambda r: r.certification_deadline)
-    started = [r for r in rounds if r.opens_at <= now]
-    return started[0] if started else (rounds[-1] if rounds else None)
-
-
 def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: str = "", office: str = "",
                  indicator_id: int | None = None, new_only: bool = False) -> Queue:
     """The bureau's entries in the round, filtered, oldest report first; counts per status over the whole round.

@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import entry_files
 from certification.forms import CertifyForm, RejectForm, ReopenForm
-from certification.selectors import bureau_queue, default_round, entry_thread
+from certification.selectors import bureau_queue, entry_thread
 from certification.services import MessageRefused, message_post
 from indicators.models import Framework, Indicator
+from indicators.selectors import current_round
 from krs import permissions
 from krs.http import parse_id, posted_next
 from reporting import workflow
@@ -163,7 +164,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The bureau's work queue (รับรองผล): its indicators' entries in a round, oldest report first."""
     bureau = _bureau(request)
     rounds = bureau_rounds(bureau)
-    round_ = next((r for r in rounds if str(r.pk) == request.GET.get("round")), None) or default_round(rounds, timezone.now())
+    chosen = next((r for r in rounds if str(r.pk) == request.GET.get("round")), None)
+    round_ = chosen or current_round(rounds, timezone.now())
     status = request.GET.get("status", "")
     office = request.GET.get("office", "")[:60]
     indicator_id = parse_id(request.GET.get("indicator"))

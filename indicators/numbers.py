@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from indicators.models import VALUE_FIELD, Variable
+from krs.spreadsheets import plain_number as _plain
 
 MAX_DIGITS = VALUE_FIELD["max_digits"]
 DECIMAL_PLACES = VALUE_FIELD["decimal_places"]
@@ -45,14 +46,6 @@ _GROUP = re.compile(r"\d{3}", re.ASCII)
 #         separators must group by three.
 POINT = "point"
 EITHER = "either"
-
-
-def _plain(value: Decimal) -> str:
-    """A Decimal written without exponent or trailing zeros: 1E+2 → "100", 2.50 → "2.5"."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def fits(value: Decimal) -> bool:

@@ -1,14 +1,17 @@
-"""Reads of the framework tree, in a constant number of queries."""
+"""Reads of the framework tree, in a constant number of queries; which round is the current one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from indicators.models import DerivedComponent, Framework, Group, Indicator, Variable
+from indicators.models import DerivedComponent, Framework, Group, Indicator, Round, Variable
 from indicators.scoring import ScoreNode, tree_score
 
 HUNDRED = Decimal(100)
@@ -260,3 +263,47 @@ def criteria_snapshot(*, indicator_ids=(), group_ids=()) -> dict[CriteriaKey, Cr
                 fields={"weight": _number(group.weight), "place": str(group.parent) if group.parent_id else ""},
             )
     return found
+
+
+# --- The current round ---------------------------------------------------------------------------------
+# Every page that opens on a round without being told one asks one of these two, over its own candidates
+# (the office's rounds, the bureau's, those with entries, all); docs/indicators.md, "The current round".
+
+
+def current_round(rounds: Iterable[Round], now: datetime | None = None) -> Round | None:
+    """The round people act in now; None without rounds.
+
+    1. A round open for reporting (``Round.is_open``, its late window included): the one due first
+       (``Round.due_at``; a round in its late window is already past due, so it comes before one still due).
+    2. Else a round still being certified (opened, certification deadline not passed): the one whose
+       certification deadline comes first.
+    3. Else ``latest_round``.
+
+    Used by the district's entry page and scorecard (``/reporting/``, ``/reports/scorecard/``), the bureau's
+    work queue (``/certification/``) and the progress page (``/reports/progress/``). At most one query: the
+    calendar of the deadlines, none when the rounds come with it (``Round.with_due_at``).
+    """
+    now = now or timezone.now()
+    rounds = list(rounds)
+    started = Round.with_due_at([r for r in rounds if r.opens_at <= now])
+    reporting = [r for r in started if r.is_open(now)]
+    if reporting:
+        return min(reporting, key=lambda r: (r.due_at, r.pk))
+    certifying = [r for r in started if now <= r.certification_deadline]
+    if certifying:
+        return min(certifying, key=lambda r: (r.certification_deadline, r.pk))
+    return latest_round(rounds, now)
+
+
+def latest_round(rounds: Iterable[Round], now: datetime | None = None) -> Round | None:
+    """The latest round that has opened (by its opening, then its deadline), else the first still to open.
+
+    Used by the national results (``/reports/national/``, the data of the round that opened last) and by
+    the bureaus' central-data list when no round is open for it; ``current_round`` falls back on it. No query.
+    """
+    now = now or timezone.now()
+    rounds = list(rounds)
+    started = [r for r in rounds if r.opens_at <= now]
+    if started:
+        return max(started, key=lambda r: (r.opens_at, r.deadline, r.pk))
+    return min(rounds, key=lambda r: (r.opens_at, r.deadline, r.pk)) if rounds else None

@@ -10,12 +10,10 @@ The format is described for administrators in ``docs/import-offices.md``.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -37,13 +35,17 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from krs.models import ROLE_OFFICE_KINDS, Office, Role, User
 from krs.spreadsheets import (
-    INVISIBLE,
+    OFFICE_CODE_HEADERS,
+    DateCell,
+    NumberCell,
     RowIssue,
     SpreadsheetError,
     Table,
+    match_headers,
     normalise_code,
     normalise_digits,
-    read_table,
+    read_upload,
+    spelling_key,
     upload_stash,
     upload_unstash,
 )
@@ -70,9 +72,9 @@ def max_rows() -> int:
 # Columns and the values people actually type into them
 # --------------------------------------------------------------------------------------------------
 
-# Header names are compared after _squash(), so "Office Code", "office_code" and "OFFICE-CODE" are one.
+# Header names are compared by krs.spreadsheets.spelling_key, so "Office Code", "office_code" and "OFFICE-CODE" are one.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "office_code": ("office_code", "code", "รหัสหน่วยงาน", "รหัส"),
+    "office_code": OFFICE_CODE_HEADERS,
     "office_name_th": (
         "office_name_th", "name_th", "office_name", "ชื่อหน่วยงาน", "ชื่อหน่วยงานภาษาไทย", "ชื่อหน่วยงาน(ไทย)",
         "ชื่อภาษาไทย",
@@ -122,25 +124,14 @@ ROLE_ALIASES: dict[str, tuple[str, ...]] = {
     Role.EXECUTIVE: ("executive", "ผู้บริหาร"),
 }
 
-_SQUASH = re.compile(r"[\s_\-.()\[\]/:]+")
-
-
-def _squash(text: str) -> str:
-    return _SQUASH.sub("", text.lower()).translate({ord(char): None for char in INVISIBLE})
-
-
 def _alias_table(aliases: dict[str, tuple[str, ...]], choices) -> dict[str, str]:
-    table = {_squash(alias): code for code, names in aliases.items() for alias in names}
+    table = {spelling_key(alias): code for code, names in aliases.items() for alias in names}
     # The labels the admin sees in the web forms work too, in either language.
     for language in ("th", "en"):
         with translation.override(language):
             for code, label in choices:
-                table.setdefault(_squash(str(label)), code)
+                table.setdefault(spelling_key(str(label)), code)
     return table
-
-
-def _column_table() -> dict[str, str]:
-    return {_squash(alias): key for key, names in COLUMN_ALIASES.items() for alias in names}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -265,17 +256,6 @@ class ImportRejected(Exception):
 # --------------------------------------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float | Decimal) and value == int(value):
-        # XLSX keeps every number as a float; a code typed as 1001 must not become "1001.0".
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value).strip().strip(INVISIBLE).strip()
-
-
 class _NotPhone(ValueError):
     """A phone cell that is not a phone number; the message says what to fix, in Thai."""
 
@@ -286,15 +266,15 @@ _PHONE = re.compile(r"\+?[0-9][0-9 \-()]*", re.ASCII)
 _EXTENSION = re.compile(r"\s*(?:ต่อ|ext\.?|x|#)\s*[0-9]+\s*$", re.IGNORECASE)
 
 
-def _phone_text(value: object) -> str:
-    """A phone cell as text, or _NotPhone: a date (Excel turned "02-1234567" into one) is never stored."""
-    if isinstance(value, dt.datetime | dt.date | dt.time):
+def _phone_text(cell: str) -> str:
+    """A phone cell (``cell_text``) as text, or _NotPhone: a date (Excel turned "02-1234567" into one) is never stored."""
+    if isinstance(cell, DateCell):
         raise _NotPhone(_("เซลล์นี้เป็นวันที่ ไม่ใช่เบอร์โทรศัพท์ (โปรแกรมตารางแปลงเบอร์เป็นวันที่): จัดรูปแบบคอลัมน์เป็น"
                           "ข้อความ (Text) แล้วพิมพ์เบอร์ใหม่ เช่น 02-288-5511"))
-    text = normalise_digits(_cell_text(value))
+    text = normalise_digits(cell)
     # Excel turns 0812345678 typed into a General cell into the number 812345678. Every Thai domestic
     # number starts with the trunk prefix 0 (9 digits landline, 10 mobile), so it can be restored.
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and text.isdigit() and len(text) in (8, 9):
+    if isinstance(cell, NumberCell) and text.isdigit() and len(text) in (8, 9):
         return "0" + text
     if not text:
         return text
@@ -304,18 +284,6 @@ def _phone_text(value: object) -> str:
             raise _NotPhone(_("“%(value)s” ไม่ใช่เบอร์โทรศัพท์: เขียนเป็นตัวเลข 9–10 หลัก เช่น 02-288-5511 หรือ "
                               "081-234-5678 ต่อ 12") % {"value": text})
     return text
-
-
-def _is_header(cells: list[object]) -> bool:
-    """The header row is the first that names the office code column (title rows above it are skipped)."""
-    names = {_squash(alias) for alias in COLUMN_ALIASES["office_code"]}
-    return any(_squash(_cell_text(cell)) in names for cell in cells)
-
-
-def _read_table(content: bytes) -> Table:
-    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(), is_header=_is_header)
-    table.headers = [_cell_text(cell) for cell in table.headers]
-    return table
 
 
 # --------------------------------------------------------------------------------------------------
@@ -331,7 +299,7 @@ def offices_import_preview(*, content: bytes, actor: User | None = None) -> Impo
     """
     preview = ImportPreview()
     try:
-        table = _read_table(content)
+        table = read_upload(content, max_bytes=max_file_bytes(), max_rows=max_rows(), key_headers=OFFICE_CODE_HEADERS)
     except SpreadsheetError as problem:
         preview.errors.append(RowIssue(str(problem)))
         return preview
@@ -343,36 +311,30 @@ def offices_import_preview(*, content: bytes, actor: User | None = None) -> Impo
         preview.errors.append(RowIssue(_("ไฟล์มีแต่หัวตาราง ไม่มีข้อมูล")))
         return preview
 
-    header_width = max((index + 1 for index, header in enumerate(table.headers) if header), default=0)
     kinds = _alias_table(KIND_ALIASES, Office.Kind.choices)
     roles = _alias_table(ROLE_ALIASES, Role.choices)
     for number, cells in table.rows:
-        preview.rows.append(_parse_row(preview, number, cells, header_width, columns, labels, kinds, roles))
+        preview.rows.append(_parse_row(preview, table, number, cells, columns, labels, kinds, roles))
     _plan(preview, labels, actor)
     preview.errors.sort(key=lambda issue: -1 if issue.row is None else issue.row)
     return preview
 
 
 def _map_headers(preview: ImportPreview, table: Table) -> tuple[dict[str, int], dict[str, str]]:
-    known = _column_table()
     columns: dict[str, int] = {}
     labels = {key: key for key in COLUMN_ALIASES}
-    for index, header in enumerate(table.headers):
-        if not header:
-            continue
-        key = known.get(_squash(header))
-        if key is None:
+    for header in match_headers(table.headers, COLUMN_ALIASES):
+        if header.key is None:
             preview.warnings.append(
-                _("ไม่รู้จักคอลัมน์ “%(header)s” ข้อมูลในคอลัมน์นี้จะไม่ถูกนำเข้า") % {"header": header})
-            continue
-        if key in columns:
+                _("ไม่รู้จักคอลัมน์ “%(header)s” ข้อมูลในคอลัมน์นี้จะไม่ถูกนำเข้า") % {"header": header.text})
+        elif header.first is not None:
             preview.errors.append(RowIssue(
-                _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header, "first": labels[key]},
+                _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header.text, "first": header.first},
                 table.header_row))
-            continue
-        columns[key] = index
-        # Errors name the column as the file does, so a Thai header reads back in Thai.
-        labels[key] = header
+        else:
+            columns[header.key] = header.index
+            # Errors name the column as the file does, so a Thai header reads back in Thai.
+            labels[header.key] = header.text
     if "office_code" not in columns:
         preview.errors.append(RowIssue(
             _("ไม่พบคอลัมน์ office_code (รหัสหน่วยงาน) ในแถวหัวตาราง (แถวที่ %(row)s)") % {"row": table.header_row}))
@@ -384,9 +346,9 @@ def _map_headers(preview: ImportPreview, table: Table) -> tuple[dict[str, int], 
 
 def _parse_row(
     preview: ImportPreview,
+    table: Table,
     number: int,
-    cells: list[object],
-    header_width: int,
+    cells: list[str],
     columns: dict[str, int],
     labels: dict[str, str],
     kinds: dict[str, str],
@@ -395,21 +357,21 @@ def _parse_row(
     values = {}
     phone_problem = ""
     for key, index in columns.items():
-        cell = cells[index] if index < len(cells) else None
+        cell = cells[index] if index < len(cells) else ""
         if key == "phone":
             try:
                 values[key] = _phone_text(cell)
             except _NotPhone as exc:
                 values[key], phone_problem = "", str(exc)
         else:
-            values[key] = _cell_text(cell)
+            values[key] = str(cell)
     if "office_code" in values:
         # "๓๕๐๑" typed with Thai digits is the office 3501, not a new one.
         values["office_code"] = normalise_code(values["office_code"])
     row = ImportRow(number=number, values=values)
     if phone_problem:
         preview.error(row, phone_problem, labels["phone"])
-    if any(_cell_text(cell) for cell in cells[header_width:]):
+    if table.beyond_header(cells):
         # Usually an unquoted comma in a CSV name, which shifts every later cell one column right.
         preview.error(row, _("มีข้อมูลเกินจำนวนคอลัมน์ของหัวตาราง (ข้อความที่มีเครื่องหมายจุลภาคต้องอยู่ในเครื่องหมายคำพูด)"))
 
@@ -422,7 +384,7 @@ def _parse_row(
         preview.error(row, _("ต้องระบุรหัสหน่วยงาน"), labels["office_code"])
 
     if raw_kind := values.get("office_kind", ""):
-        row.kind = kinds.get(_squash(raw_kind), "")
+        row.kind = kinds.get(spelling_key(raw_kind), "")
         if not row.kind:
             preview.error(row, _("ไม่รู้จักประเภทหน่วยงาน “%(value)s” (ใช้ได้: สพป., สพม., สำนัก, ผู้ดูแลระบบ)")
                           % {"value": raw_kind}, labels["office_kind"])
@@ -445,7 +407,7 @@ def _parse_row(
             preview.error(row, _("อีเมล “%(value)s” ไม่ถูกต้อง") % {"value": raw_email}, labels["email"])
 
     if raw_role := values.get("role", ""):
-        row.role = roles.get(_squash(raw_role), "")
+        row.role = roles.get(spelling_key(raw_role), "")
         if not row.role:
             preview.error(row, _("ไม่รู้จักบทบาท “%(value)s”") % {"value": raw_role}, labels["role"])
     return row

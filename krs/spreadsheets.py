@@ -1,4 +1,9 @@
-"""Uploaded spreadsheets, for every importer: read a CSV, XLSX or ODS table, keep a previewed file until it is confirmed."""
+"""Uploaded spreadsheets, for every importer: read a CSV, XLSX or ODS table, keep a previewed file until it is confirmed.
+
+``read_upload`` is how the uploads (offices and users, the bureaus' central data) read a file: the header
+found below title rows, header names compared by ``spelling_key`` (``match_headers``), every cell through
+``cell_text``. Each upload then says in its own words what is wrong with the columns and rows.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -22,6 +27,8 @@ from django.utils.translation import gettext as _
 
 # Zero-width characters arrive with text pasted from web pages and Word; invisible in Excel.
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+# Spaces and invisible characters around a cell's text.
+_EDGES = re.compile(rf"^[\s{INVISIBLE}]+|[\s{INVISIBLE}]+$")
 
 
 _DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙０１２３４５６７８９", "01234567890123456789")
@@ -150,12 +157,23 @@ class Table:
     separators: str = "point"
     skipped: int = 0
 
+    @property
+    def width(self) -> int:
+        """The number of columns up to the last one with a header."""
+        return max((index + 1 for index, header in enumerate(self.headers) if not cell_is_blank(header)), default=0)
+
+    def beyond_header(self, cells: list[object]) -> bool:
+        """Does the row hold something right of the last header? Usually an unquoted comma in a CSV cell,
+        which moves every later cell one column on."""
+        return any(not cell_is_blank(cell) for cell in cells[self.width:])
+
+
 # How far down a header is looked for below title rows.
 HEADER_SEARCH_ROWS = 10
 
 
 def cell_is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip().strip(INVISIBLE).strip())
+    return value is None or (isinstance(value, str) and not _EDGES.sub("", value))
 
 
 def read_table(content: bytes, *, max_bytes: int, max_rows: int,
@@ -386,3 +404,100 @@ def _ods_rows(content: bytes, *, xlsx_cell: Callable[[object], object] | None,
         raise
     except Exception as exc:  # a damaged or hostile content.xml: expat and defusedxml raise many kinds
         raise SpreadsheetError(bad_file) from exc
+
+
+# --- Headers and cells, read one way by every upload ----------------------------------------------------
+
+# The office code column, which every upload has: its header row is the first row that names it.
+OFFICE_CODE_HEADERS = ("office_code", "code", "รหัสหน่วยงาน", "รหัส")
+
+_NAME_NOISE = re.compile(rf"[\s_\-.()\[\]/:{INVISIBLE}]+")
+
+
+def spelling_key(text: str) -> str:
+    """A column's name (or a choice's) as compared: letter case, spaces, invisible characters and
+    ``_ - . ( ) [ ] / :`` do not count, so "Office Code", "office_code" and " OFFICE-CODE " are one name."""
+    return _NAME_NOISE.sub("", text).casefold()
+
+
+class NumberCell(str):
+    """A workbook's number cell written out plainly ("1001", "12.5", "85%"). It is exact, so it is read with
+    "." as the decimal point whatever the file's text cells may mean (a text cell "1.000" of an XLSX or ODS
+    reads two ways, a number cell 1.000 does not); and it was a number (a phone that lost its leading 0)."""
+
+
+class DateCell(str):
+    """A workbook's date or time cell, in ISO form: a date, never a number, a code or a phone."""
+
+
+def plain_number(value: Decimal) -> str:
+    """A Decimal written without exponent or trailing zeros: 1E+2 → "100", 2.50 → "2.5"."""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def cell_text(value: object, number_format: str | None = None) -> str:
+    """A cell as every upload reads it: text trimmed of spaces and invisible characters, "" for nothing.
+
+    A number is a ``NumberCell`` written plainly (1001.0 → "1001", never "1e-05"); formatted as a
+    percentage it reads as the spreadsheet shows it (Excel keeps 85% as 0.85 → "85%"). TRUE and FALSE read
+    as Excel shows them; a date or a time is a ``DateCell`` in ISO form. Text cells of a CSV stay text.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, NumberCell | DateCell):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float | Decimal):
+        # repr is the shortest text that reads back the same float: what the person typed into the cell.
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if number_format and number_format.endswith("%"):
+            return NumberCell(plain_number(number * 100) + "%")
+        return NumberCell(plain_number(number))
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return DateCell(value.isoformat())
+    return _EDGES.sub("", str(value))
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header cell and the column it names (``key``; None when it names none of the upload's columns)."""
+
+    index: int
+    text: str  # as the file writes it: problems name the column so, and a Thai header reads back in Thai
+    key: str | None
+    first: str | None = None  # the earlier header of the same column, when this one names it again
+
+
+def match_headers(headers: list[str], columns: Mapping[str, Iterable[str]]) -> list[Header]:
+    """Every non-empty header with the column it names: the key in ``columns`` one of whose names it is,
+    compared by ``spelling_key``. A column named twice ("รหัส" and "office_code") is a mistake the upload
+    reports: the second header has the first one's text in ``first``."""
+    names = {spelling_key(name): key for key, aliases in columns.items() for name in aliases}
+    found: list[Header] = []
+    seen: dict[str, str] = {}
+    for index, text in enumerate(headers):
+        if not text:
+            continue
+        key = names.get(spelling_key(text))
+        first = seen.get(key) if key is not None else None
+        if key is not None and first is None:
+            seen[key] = text
+        found.append(Header(index, text, key, first))
+    return found
+
+
+def read_upload(content: bytes, *, max_bytes: int, max_rows: int, key_headers: Iterable[str]) -> Table:
+    """An uploaded table as every upload reads it: ``read_table`` with the header the first row (below title
+    rows) that names a ``key_headers`` column (``spelling_key``), and headers and cells through ``cell_text``.
+    Raises SpreadsheetError with a Thai message."""
+    keys = {spelling_key(name) for name in key_headers}
+    table = read_table(content, max_bytes=max_bytes, max_rows=max_rows,
+                       xlsx_cell=lambda cell: cell_text(cell.value, getattr(cell, "number_format", None)),
+                       is_header=lambda cells: any(spelling_key(cell_text(cell)) in keys for cell in cells))
+    table.headers = [cell_text(cell) for cell in table.headers]
+    table.rows = [(number, [cell_text(cell) for cell in cells]) for number, cells in table.rows]
+    return table

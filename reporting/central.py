@@ -32,10 +32,20 @@ from django.utils.translation import gettext as _
 
 from indicators.models import Framework, Indicator, Round, Variable
 from indicators.numbers import POINT, format_value, parse_for
+from indicators.selectors import latest_round
 from krs.imports import max_file_bytes, max_rows
 from krs.models import Office
 from krs.permissions import is_bureau_certifier
-from krs.spreadsheets import RowIssue, SpreadsheetError, normalise_code, read_table
+from krs.spreadsheets import (
+    OFFICE_CODE_HEADERS,
+    NumberCell,
+    RowIssue,
+    SpreadsheetError,
+    Table,
+    match_headers,
+    normalise_code,
+    read_upload,
+)
 from reporting.checks import Checked, entries_check, is_confirmed, warnings_token
 from reporting.compute import (
     Inputs,
@@ -117,14 +127,15 @@ def central_indicator(*, user, round_: Round, indicator_id: int) -> Indicator | 
 def central_rounds(now: dt.datetime | None = None) -> list[Round]:
     """The rounds a bureau enters central data in now (opened, certification deadline not passed).
 
-    When there is none, the latest round that has opened, so the page still shows the last data.
+    When there is none, the latest round that has opened (``indicators.selectors.latest_round``), so the page
+    still shows the last data.
     """
     now = now or timezone.now()
     rounds = Round.objects.select_related("fiscal_year")
     open_ = list(rounds.filter(opens_at__lte=now, certification_deadline__gte=now).order_by("deadline"))
     if open_:
         return open_
-    latest = rounds.filter(opens_at__lte=now).order_by("-certification_deadline").first()
+    latest = latest_round(rounds.filter(opens_at__lte=now), now)
     return [latest] if latest else []
 
 
@@ -397,7 +408,7 @@ def _parse_cells(by_code: Mapping[str, Variable], cells: Mapping[str, object], *
             errors[code] = _("ตัวแปร %(code)s ไม่ใช่ข้อมูลส่วนกลางของตัวชี้วัดนี้ในรอบนี้") % {"code": code}
             continue
         try:
-            values[code] = parse_for(variable, text, separators=POINT if isinstance(text, _NumberCell) else separators)
+            values[code] = parse_for(variable, text, separators=POINT if isinstance(text, NumberCell) else separators)
         except ValidationError as exc:
             errors[code] = exc.messages[0]
     return values, errors
@@ -548,51 +559,9 @@ def central_save(*, user, indicator: Indicator, round_: Round, rows: Mapping[int
 
 # --- Files: reading an upload --------------------------------------------------------------------------
 
-OFFICE_CODE_HEADERS = ("รหัสหน่วยงาน", "รหัส", "office_code", "code")
+# Read by krs.spreadsheets.read_upload, as the office import reads its file: the same header search, names
+# and cells (``OFFICE_CODE_HEADERS`` is the header row's mark in both).
 OFFICE_NAME_HEADERS = ("ชื่อหน่วยงาน", "หน่วยงาน", "office_name", "name")
-_SQUASH = re.compile(r"[\s_\-.()\[\]/:\u200b\ufeff]+")
-
-
-def _squash(text: str) -> str:
-    return _SQUASH.sub("", text).casefold()
-
-
-class _NumberCell(str):
-    """A workbook's number cell written out as text: exact, read with "." as the decimal point whatever the
-    file's text cells may mean (a text cell "1.000" of an XLSX or ODS reads two ways; a number cell 1.000
-    does not)."""
-
-
-def _cell_text(value: object, number_format: str | None = None) -> str:
-    """A cell as the text parse_for and office codes read: 1001.0 → "1001", a 85% cell → "85%"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if number_format and number_format.endswith("%"):
-            # Excel keeps 85% as 0.85 and shows it through the cell's format.
-            return _NumberCell(format_value(number * 100) + "%")
-        return _NumberCell(format_value(number))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _is_header(cells: list[object]) -> bool:
-    """The header row is the first that names the office code column (title rows above it are skipped)."""
-    codes = {_squash(h) for h in OFFICE_CODE_HEADERS}
-    return any(_squash(_cell_text(cell)) in codes for cell in cells)
-
-
-def _read_table(content: bytes) -> tuple[int, list[str], list[tuple[int, list[str]]], str]:
-    """(header row number, headers, data rows as text, how numbers' separators read); SpreadsheetError."""
-    table = read_table(content, max_bytes=max_file_bytes(), max_rows=max_rows(), is_header=_is_header,
-                       xlsx_cell=lambda cell: _cell_text(cell.value, getattr(cell, "number_format", None)))
-    rows = [(number, [cell if isinstance(cell, _NumberCell) else _cell_text(cell) for cell in cells])
-            for number, cells in table.rows]
-    return table.header_row, [_cell_text(cell) for cell in table.headers], rows, table.separators
 
 
 @dataclass
@@ -664,36 +633,37 @@ class CentralUpload:
                 change.warnings.append(message)
 
 
-def _map_headers(upload: CentralUpload, indicator: Indicator, round_: Round, header_row: int,
-                 headers: list[str]) -> tuple[int | None, dict[int, Variable]]:
+def _map_headers(upload: CentralUpload, indicator: Indicator, round_: Round,
+                 table: Table) -> tuple[int | None, dict[int, Variable]]:
     """(index of the office code column, {column index: central variable}); problems go to ``upload``."""
-    codes, names = {_squash(h) for h in OFFICE_CODE_HEADERS}, {_squash(h) for h in OFFICE_NAME_HEADERS}
+    header_row = table.header_row
     central = {v.code.casefold(): v for v in central_variables(indicator, round_)}
     others = {v.code.casefold(): v for v in indicator.variables.all()}
     office_column: int | None = None
     columns: dict[int, Variable] = {}
-    seen: dict[str, str] = {}
-    for index, header in enumerate(headers):
-        key = _squash(header)
-        if not key or key in names:
-            continue
-        if key in seen:
+    seen: dict[str, str] = {}  # variable code → its first header: "A" and "a" are one column
+    for found in match_headers(table.headers, {"office_code": OFFICE_CODE_HEADERS, "office_name": OFFICE_NAME_HEADERS}):
+        index, header = found.index, found.text
+        if found.key == "office_name":
+            continue  # only for people reading the file, however many
+        # A variable's code as written, in any letter case ("A_1" is not "A1").
+        variable = others.get(header.casefold()) if found.key is None else None
+        first = found.first if variable is None else seen.get(variable.code)
+        if variable is not None:
+            seen.setdefault(variable.code, header)
+        if first is not None:
             upload.errors.append(RowIssue(
-                _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header, "first": seen[key]}, header_row))
-            continue
-        seen[key] = header
-        if key in codes:
+                _("คอลัมน์ “%(header)s” ซ้ำกับคอลัมน์ “%(first)s”") % {"header": header, "first": first}, header_row))
+        elif found.key == "office_code":
             office_column = index
-        elif header.strip().casefold() in central:
-            columns[index] = central[header.strip().casefold()]
-        elif header.strip().casefold() in others:
-            variable = others[header.strip().casefold()]
-            if variable.source == Variable.Source.DISTRICT:
-                upload.warnings.append(_("คอลัมน์ %(code)s เป็นตัวแปรที่ สพท. กรอกเอง จะไม่นำเข้า") % {"code": header})
-            else:
-                upload.warnings.append(_("คอลัมน์ %(code)s ไม่ได้รายงานในรอบนี้ จะไม่นำเข้า") % {"code": header})
-        else:
+        elif variable is None:
             upload.warnings.append(_("ไม่รู้จักคอลัมน์ “%(header)s” ข้อมูลในคอลัมน์นี้จะไม่นำเข้า") % {"header": header})
+        elif variable.code.casefold() in central:
+            columns[index] = central[variable.code.casefold()]
+        elif variable.source == Variable.Source.DISTRICT:
+            upload.warnings.append(_("คอลัมน์ %(code)s เป็นตัวแปรที่ สพท. กรอกเอง จะไม่นำเข้า") % {"code": header})
+        else:
+            upload.warnings.append(_("คอลัมน์ %(code)s ไม่ได้รายงานในรอบนี้ จะไม่นำเข้า") % {"code": header})
     if office_column is None:
         upload.errors.append(RowIssue(_("ไม่พบคอลัมน์ “รหัสหน่วยงาน” ในแถวหัวตาราง"), header_row))
     if not columns:
@@ -717,25 +687,29 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
     content = file if isinstance(file, bytes) else file.read()
     upload = CentralUpload(variables=central_variables(indicator, round_))
     try:
-        header_row, headers, table, separators = _read_table(content)
+        table = read_upload(content, max_bytes=max_file_bytes(), max_rows=max_rows(), key_headers=OFFICE_CODE_HEADERS)
     except SpreadsheetError as problem:
         upload.error(None, str(problem))
         return upload
-    office_column, columns = _map_headers(upload, indicator, round_, header_row, headers)
+    office_column, columns = _map_headers(upload, indicator, round_, table)
     if upload.errors:
         return upload
-    if not table:
+    headers = table.headers
+    if not table.rows:
         upload.error(None, _("ไฟล์มีแต่หัวตาราง ไม่มีข้อมูล"))
         return upload
     upload.variables = [v for v in upload.variables if v in columns.values()]
 
     first_row: dict[str, int] = {}
-    for number, cells in table:
+    for number, cells in table.rows:
         typed_code = cells[office_column] if office_column < len(cells) else ""
         code = normalise_code(typed_code)
         texts = {v.code: (cells[i] if i < len(cells) else "") for i, v in columns.items()}
         row = UploadRow(number, code, texts, typed=dict(texts), typed_code=typed_code)
         upload.rows.append(row)
+        if table.beyond_header(cells):
+            # Usually an unquoted comma in a CSV cell ("1,250"), which moves every later value one column on.
+            upload.error(row, _("มีข้อมูลเกินจำนวนคอลัมน์ของหัวตาราง (ข้อความที่มีเครื่องหมายจุลภาคต้องอยู่ในเครื่องหมายคำพูด)"))
         if not code:
             upload.error(row, _("ไม่มีรหัสหน่วยงาน"), headers[office_column])
         elif code in first_row:
@@ -752,7 +726,7 @@ def central_parse_upload(*, indicator: Indicator, round_: Round, file: bytes | I
     by_code = {v.code: v for v in upload.variables}
     labels = {v.code: headers[i] for i, v in columns.items()}
     for row in upload.rows:
-        parsed, cell_errors = _parse_cells(by_code, row.texts, separators=separators)
+        parsed, cell_errors = _parse_cells(by_code, row.texts, separators=table.separators)
         for code, message in cell_errors.items():
             upload.error(row, message, labels[code])
         if row.errors:

@@ -425,19 +425,6 @@ def rounds_for_office(office: Office) -> list[Round]:
     )
 
 
-def current_round(office: Office, now: datetime | None = None) -> Round | None:
-    """The round a district works in: an open one, else the latest that has opened, else the next."""
-    now = now or timezone.now()
-    rounds = rounds_for_office(office)
-    open_ = [r for r in rounds if r.is_open(now)]
-    if open_:
-        return min(open_, key=lambda r: r.due_at)
-    started = [r for r in rounds if r.opens_at <= now]
-    if started:
-        return max(started, key=lambda r: r.deadline)
-    return rounds[-1] if rounds else None
-
-
 def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: str = "", query: str = "",
                now: datetime | None = None) -> EntryPage:
     """Every entry of the office in the round, grouped as in the framework (a constant number of queries)."""

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import files_for_entries
 from indicators.models import Indicator, Round
+from indicators.selectors import current_round
 from krs.permissions import is_district_reporter, may_report_for
 from reporting.access import entry_for
 from reporting.checks import entries_check
@@ -21,13 +22,13 @@ from reporting.compute import indicator_config, outcome
 from reporting.flags import flagged_ids
 from reporting.models import Entry
 from reporting.selectors import (
-    current_round,
     entry_history,
     entry_page,
     entry_row,
     is_central_only,
     last_rejections,
     previous_for_rows,
+    rounds_for_office,
     status_counts,
     stored_inputs,
 )
@@ -60,7 +61,7 @@ def _own_entry(request: HttpRequest, pk: int) -> Entry:
 @require_GET
 def entry_current(request: HttpRequest) -> HttpResponse:
     office = _district_office(request)
-    round_ = current_round(office)
+    round_ = current_round(rounds_for_office(office))
     if round_ is None:
         return render(request, "reporting/no_round.html", {"office": office})
     return redirect("reporting:entry_page", round_id=round_.pk)

@@ -34,11 +34,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django.utils import timezone
 
 from indicators.models import Framework, Indicator, Round
 from indicators.scoring import ScoreNode, leaf_parents, score_from_sums, tree_score, walk_score
-from indicators.selectors import TreeNode, score_tree
+from indicators.selectors import TreeNode, latest_round, score_tree
 from krs.models import Office
 from reporting.models import Entry, ReportLateness
 from reporting.selectors import FLOOR_SCORE, counted_score_expression
@@ -89,27 +88,6 @@ def report_rounds() -> list[Round]:
         Round.objects.filter(Exists(Entry.objects.filter(round=OuterRef("pk"))))
         .select_related("fiscal_year").order_by("-fiscal_year__year", "-months")
     )
-
-
-def default_round(rounds: list[Round], now: datetime | None = None) -> Round | None:
-    """The round reports open on: the latest that has opened, else the earliest still to come."""
-    now = now or timezone.now()
-    started = [r for r in rounds if r.opens_at <= now]
-    if started:
-        return max(started, key=lambda r: (r.opens_at, r.deadline))
-    return min(rounds, key=lambda r: r.opens_at) if rounds else None
-
-
-def working_round(rounds: list[Round], now: datetime | None = None) -> Round | None:
-    """The round people still act in: open for entry first, then open for certification, else the default."""
-    now = now or timezone.now()
-    open_ = [r for r in rounds if r.is_open(now)]
-    if open_:
-        return min(open_, key=lambda r: r.deadline)
-    certifying = [r for r in rounds if r.opens_at <= now <= r.certification_deadline]
-    if certifying:
-        return min(certifying, key=lambda r: r.certification_deadline)
-    return default_round(rounds, now)
 
 
 def round_frameworks(round_: Round) -> list[Framework]:
@@ -174,7 +152,7 @@ def report_filters(*, round_id=None, framework_id=None, kind: str = "", now: dat
     """The chosen (or default) round, framework and office kind of a national page (2 queries)."""
     rounds = report_rounds()
     round_id = as_int(round_id)
-    round_ = next((r for r in rounds if r.pk == round_id), None) or default_round(rounds, now)
+    round_ = next((r for r in rounds if r.pk == round_id), None) or latest_round(rounds, now)
     frameworks = round_frameworks(round_) if round_ else []
     framework_id = as_int(framework_id)
     framework = next((f for f in frameworks if f.pk == framework_id), None) or (frameworks[0] if frameworks else None)

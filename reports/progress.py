@@ -14,9 +14,10 @@ from django.db.models import (
 from django.utils import timezone
 
 from indicators.models import Round
+from indicators.selectors import current_round
 from krs.models import Office
 from reporting.models import Entry
-from reports.common import DISTRICT_KINDS, as_int, report_rounds, working_round
+from reports.common import DISTRICT_KINDS, as_int, report_rounds
 from reports.national import BureauRow, bureau_rows
 
 # --- Progress: who still has to act? --------------------------------------------------------------------
@@ -75,7 +76,7 @@ def progress(*, round_id=None, days=None, bureau: Office | None = None, now: dat
     now = now or timezone.now()
     rounds = Round.with_due_at(report_rounds())  # "open" reads the holiday-adjusted deadlines (1 query)
     round_id = as_int(round_id)
-    round_ = next((r for r in rounds if r.pk == round_id), None) or working_round(rounds, now)
+    round_ = next((r for r in rounds if r.pk == round_id), None) or current_round(rounds, now)
     days = min(max(as_int(days) or 7, 1), 90)
     if round_ is None:
         return Progress(rounds, None, days, [], [], [], now)

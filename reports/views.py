@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from indicators.selectors import current_round
 from krs.models import Office
 from krs.permissions import is_bureau_certifier, is_district_reporter, may_view_national_results, may_view_scorecard
-from reporting.selectors import current_round
+from reporting.selectors import rounds_for_office
 from reports import charts, common, exports, national, progress, scorecard
 from reports.pdf import pdf_response
 
@@ -61,7 +62,7 @@ def scorecard_home(request: HttpRequest) -> HttpResponse:
     """A district's reporter goes to its own scorecard in its current round; administrators to the ranking."""
     user = request.user
     if is_district_reporter(user):
-        round_ = current_round(user.office)
+        round_ = current_round(rounds_for_office(user.office))
         if round_ is None:
             return render(request, "reporting/no_round.html", {"office": user.office})
         return redirect("reports:scorecard", office_id=user.office_id, round_id=round_.pk)

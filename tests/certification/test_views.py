@@ -171,9 +171,9 @@ def test_the_queue_uses_the_same_queries_for_3_and_30_districts(client, world, c
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
-    # Session + user, the rounds, the counts, the indicators, the page count, the page of entries, the
-    # menu's unread notifications.
-    assert len(captured) == 8
+    # Session + user, the rounds, the calendar of their deadlines (which round is open, for the default one),
+    # the counts, the indicators, the page count, the page of entries, the menu's unread notifications.
+    assert len(captured) == 9
 
 
 def test_the_review_page_shows_the_criteria_and_the_kpi_template(client, world, entry, certifier):
