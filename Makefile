@@ -1,25 +1,38 @@
-# The README's commands. Everything installs into .venv/ from the pinned requirements.lock and is
-# reused while the lock is unchanged.
+# The README's commands. Everything installs into .venv/ from pinned locks and is reused while a lock is
+# unchanged: requirements.lock holds what the app needs to run (`make run`), requirements-dev.lock adds the
+# test, lint, load and audit tools (`make test` and the rest). Both are pip-compile's output of pyproject.toml
+# (docs/operations.md, "Dependencies"), the second with --extra=dev and the same pins.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+RUNTIME := $(VENV)/.installed-runtime-$(shell cksum < requirements.lock | cut -d' ' -f1)
+DEV := $(VENV)/.installed-dev-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: install run test lint check translations makemessages bench bench-rush audit clean
+.PHONY: install install-dev run test lint check translations makemessages bench bench-rush audit clean
 
-$(STAMP): requirements.lock pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
-	@rm -f $(VENV)/.installed-*
-	@touch $(STAMP)
 
-install: $(STAMP) translations
+$(RUNTIME): requirements.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@rm -f $(VENV)/.installed-runtime-*
+	@touch $(RUNTIME)
+
+# The development lock has every runtime pin too, so installing it also satisfies `make run`.
+$(DEV): requirements-dev.lock | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	@rm -f $(VENV)/.installed-dev-* $(VENV)/.installed-runtime-*
+	@touch $(DEV) $(RUNTIME)
+
+install: $(RUNTIME) translations
+
+install-dev: $(DEV) translations
 
 # Compiles locale/*/LC_MESSAGES/*.po to .mo with polib (no system gettext needed).
-translations: $(STAMP)
+translations: $(RUNTIME)
 	$(BIN)/python manage.py compile_translations
 
 run: install
@@ -28,12 +41,12 @@ run: install
 	@echo "KRS: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, the worker and the scheduler)"
 	KRS_PORT=$(PORT) PATH="$(abspath $(BIN)):$$PATH" exec $(BIN)/honcho start -f Procfile.dev
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Times the entry page and the save, the national results and the deadline sweep, each on a throwaway
 # database (var/bench/ or bench_<name>), then the deadline rush (PostgreSQL only); docs/benchmarks.md.
-bench: install
+bench: install-dev
 	$(BIN)/python -m bench.entry_page
 	$(BIN)/python -m bench.national_results
 	$(BIN)/python -m bench.deadlines
@@ -41,23 +54,23 @@ bench: install
 
 # The deadline rush alone: 245 districts save while 15 bureaus certify, against gunicorn + Celery + Redis
 # on a throwaway PostgreSQL database (DATABASE_URL=postgres://…); tests/load/rush.py, docs/benchmarks.md.
-bench-rush: install
+bench-rush: install-dev
 	$(BIN)/python -m tests.load.rush $(RUSH_ARGS)
 
 # Known vulnerabilities in the pinned dependencies (pip-audit); .ci/audit.
-audit: $(STAMP)
+audit: $(DEV)
 	$(BIN)/python .ci/audit
 
 # Ruff, then the apps' import layers (import-linter, [tool.importlinter] in pyproject.toml).
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-check: install
+check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 
-makemessages: $(STAMP)
+makemessages: $(DEV)
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --no-obsolete
 
 clean:

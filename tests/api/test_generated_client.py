@@ -38,7 +38,7 @@ def generator() -> str | None:
 def generated_client(live_server, tmp_path, monkeypatch):
     """The package generated from the live server's /api/v1/openapi.json, imported."""
     command = generator()
-    require(command is not None, "openapi-python-client is not installed (pip install -r requirements.lock)")
+    require(command is not None, "openapi-python-client is not installed (make install-dev: requirements-dev.lock)")
     answer = httpx.get(f"{live_server.url}/api/v1/openapi.json", timeout=30)
     assert answer.status_code == 200
     description = tmp_path / "openapi.json"
