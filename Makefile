@@ -10,20 +10,19 @@ RUNTIME := $(VENV)/.installed-runtime-$(shell cksum < requirements.lock | cut -d
 DEV := $(VENV)/.installed-dev-$(shell cksum < requirements-dev.lock | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: install install-dev run test lint check translations makemessages bench bench-rush audit clean
+.PHONY: install install-dev run test lint check translations makemessages bench bench-rush bench-first-run audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(RUNTIME): requirements.lock | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	@rm -f $(VENV)/.installed-runtime-*
 	@touch $(RUNTIME)
 
 # The development lock has every runtime pin too, so installing it also satisfies `make run`.
 $(DEV): requirements-dev.lock | $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-dev-* $(VENV)/.installed-runtime-*
 	@touch $(DEV) $(RUNTIME)
 
@@ -56,6 +55,10 @@ bench: install-dev
 # on a throwaway PostgreSQL database (DATABASE_URL=postgres://…); tests/load/rush.py, docs/benchmarks.md.
 bench-rush: install-dev
 	$(BIN)/python -m tests.load.rush $(RUSH_ARGS)
+
+# A newcomer's first `make run`: a fresh clone timed until its first page answers (README.md).
+bench-first-run:
+	$(PYTHON) -m bench.first_run
 
 # Known vulnerabilities in the pinned dependencies (pip-audit); .ci/audit.
 audit: $(DEV)
