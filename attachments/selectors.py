@@ -132,3 +132,17 @@ def bureau_inbox(bureau, *, round_=None, registered: bool = False) -> QuerySet[A
     if round_ is not None:
         files = files.filter(entry__round=round_)
     return files.order_by("-registered_at", "-pk") if registered else files.order_by("uploaded_at", "pk")
+
+
+@dataclass
+class Inbox:
+    """Files waiting for the bureau's receipt: how many, and the oldest of them."""
+
+    total: int
+    files: list[Attachment]
+
+
+def bureau_inbox_head(bureau, *, round_, limit: int) -> Inbox:
+    """The oldest ``limit`` files of the round waiting for the bureau's receipt, and how many wait (2 queries)."""
+    waiting = bureau_inbox(bureau, round_=round_)
+    return Inbox(waiting.count(), list(waiting[:limit]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -110,3 +110,34 @@ def central_data_owed(round_ids) -> dict[int, list[CentralOwed]]:
     for lines in found.values():
         lines.sort(key=lambda line: (-line.districts, line.bureau))
     return found
+
+
+def bureau_awaiting(*, bureau, round_: Round, limit: int) -> list[Entry]:
+    """The bureau's entries awaiting certification in the round, the oldest report first, at most ``limit``,
+    with their district and indicator (1 query whatever the number of districts)."""
+    return list(
+        Entry.objects.filter(round=round_, indicator__owner=bureau, status=Entry.Status.AWAITING)
+        .select_related("office", "indicator")
+        .order_by(F("reported_at").asc(nulls_last=True), "office__code", "indicator__code", "pk")[:limit]
+    )
+
+
+@dataclass
+class BureauNewData:
+    """The bureau's entries with "new data" it has not opened: how many, and the first of them."""
+
+    total: int
+    entries: list[Entry]
+
+
+def bureau_new_data(*, bureau, round_: Round, limit: int) -> BureauNewData:
+    """The bureau's entries in the round with an unseen flag for the bureau, oldest flag first (2 queries)."""
+    unseen = Flag.objects.filter(entry=OuterRef("pk"), for_side="bureau", seen_at__isnull=True)
+    flagged = Entry.objects.filter(Exists(unseen), round=round_, indicator__owner=bureau)
+    oldest = Flag.objects.filter(entry=OuterRef("pk"), for_side="bureau", seen_at__isnull=True).order_by("raised_at")
+    entries = list(
+        flagged.select_related("office", "indicator")
+        .annotate(flagged_at=Subquery(oldest.values("raised_at")[:1]))
+        .order_by("flagged_at", "office__code", "indicator__code", "pk")[:limit]
+    )
+    return BureauNewData(flagged.count(), entries)

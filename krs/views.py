@@ -1,4 +1,4 @@
-"""The pages every role shares: the home dashboard and the error pages."""
+"""The pages every user shares: notifications and the error pages (the home page is ``certification.home_views``)."""
 
 from __future__ import annotations
 
@@ -9,22 +9,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
 
-from krs import permissions
 from krs.models import Notification
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The landing page: what this user's role does, and what to do next."""
-    user = request.user
-    context = {
-        "today": timezone.localdate(),
-        "is_district_reporter": permissions.is_district_reporter(user),
-        "is_bureau_certifier": permissions.is_bureau_certifier(user),
-        "is_administrator": permissions.is_administrator(user),
-        "is_executive": permissions.is_executive(user),
-    }
-    return render(request, "krs/home.html", context)
 
 
 @login_required

@@ -34,10 +34,12 @@ from reporting.flags import flagged_ids
 from reporting.models import (
     Answer,
     Entry,
+    Flag,
     Recertification,
     ResultProposal,
     StatusEvent,
     StepValue,
+    SweepRun,
     Value,
     ValueChange,
     proposal_key,
@@ -541,6 +543,48 @@ def status_counts(office: Office, round_: Round) -> dict[str, int]:
         .annotate(n=Count("pk")).values_list("status", "n")
     )
     return {status: found.get(status, 0) for status in Entry.Status.values}
+
+
+def rejected_to_fix(office: Office, round_: Round) -> list[Entry]:
+    """The office's rejected entries in the round, the nearest fix deadline first (those without one last),
+    with their indicator and the bureau's latest rejection as ``rejection`` (2 queries, 1 when none is rejected).
+
+    A district has one entry per indicator in a round, so the list is as long as its rejections, never more.
+    """
+    entries = list(
+        Entry.objects.filter(office=office, round=round_, status=Entry.Status.REJECTED).select_related("indicator")
+        .order_by(F("fix_deadline").asc(nulls_last=True), "indicator__code", "pk")
+    )
+    rejections = last_rejections(entries)
+    for entry in entries:
+        entry.rejection = rejections.get(entry.pk)
+    return entries
+
+
+def new_data_entries(office: Office, round_: Round) -> list[Entry]:
+    """The office's entries in the round with "new data" for the district (a flag it has not opened), by indicator
+    code, with their indicator (1 query)."""
+    unseen = Flag.objects.filter(entry=OuterRef("pk"), for_side="district", seen_at__isnull=True)
+    return list(
+        Entry.objects.filter(Exists(unseen), office=office, round=round_).select_related("indicator")
+        .order_by("indicator__code", "pk")
+    )
+
+
+def rounds_status_counts(round_ids) -> dict[int, dict[str, int]]:
+    """Per round, how many entries of every district are in each status, every status present (1 query)."""
+    round_ids = list(round_ids)
+    found: dict[int, dict[str, int]] = {pk: dict.fromkeys(Entry.Status.values, 0) for pk in round_ids}
+    rows = (Entry.objects.filter(round_id__in=round_ids).order_by().values_list("round_id", "status")
+            .annotate(n=Count("pk")).values_list("round_id", "status", "n")) if round_ids else []
+    for round_id, status, n in rows:
+        found[round_id][status] = n
+    return found
+
+
+def last_sweep_run() -> SweepRun | None:
+    """The deadline sweep's latest run, with who started it (1 query)."""
+    return SweepRun.objects.select_related("by").order_by("-started_at", "-pk").first()
 
 
 # --- Central data: who owes what ----------------------------------------------------------------------

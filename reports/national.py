@@ -240,3 +240,34 @@ def national_bureaus(filters: Filters, *, now: datetime | None = None) -> Bureau
     rows = bureau_rows(_scope(filters), now)
     rows.sort(key=lambda r: (r.bureau is None, r.bureau.code if r.bureau else ""))
     return BureauResults(filters, rows)
+
+
+@dataclass
+class NationalSummary:
+    """The national ranking in a few numbers: districts scored, the mean, the highest and lowest, counts by status."""
+
+    ranking: Ranking
+    counts: dict[str, int]
+    mean: Decimal | None
+    top: list[RankRow]
+    bottom: list[RankRow]
+
+    @property
+    def districts(self) -> int:
+        return len(self.ranking.rows)
+
+
+def national_summary(filters: Filters, *, top: int = 3) -> NationalSummary:
+    """``national_ranking`` summed up (its 12 queries, nothing more): the executive's home."""
+    ranking = national_ranking(filters)
+    counts = all_statuses()
+    for row in ranking.rows:
+        for status, n in row.counts.items():
+            counts[status] += n
+    scored = [row for row in ranking.rows if row.overall is not None]
+    mean = None
+    if scored:
+        with decimal.localcontext(exact_context()):
+            mean = quantize5(sum((row.overall for row in scored), Decimal(0)) / len(scored))
+    ordered = sorted(scored, key=lambda r: (r.rank, r.office.code))
+    return NationalSummary(ranking, counts, mean, ordered[:top], ordered[-top:][::-1] if len(ordered) > top else [])

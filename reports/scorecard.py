@@ -174,6 +174,36 @@ def office_frameworks(office: Office, round_: Round) -> list[Framework]:
     return found
 
 
+@dataclass
+class Standing:
+    """A district's overall score in a round as it counts today, in the framework its scorecard opens on."""
+
+    framework: Framework | None
+    overall: Decimal | None
+
+
+def office_standing(*, office: Office, round_: Round) -> Standing:
+    """The scorecard's overall score (``scorecard(...).overall``) without the rest of the scorecard.
+
+    The framework is the scorecard's default (agreement first); the score is the counted scores of the office's
+    entries on that framework's tree, less the report's late penalty. Queries: the frameworks, the tree (8),
+    the entries' counted scores and the lateness: 11 whatever the number of indicators and districts.
+    """
+    frameworks = office_frameworks(office, round_)
+    if not frameworks:
+        return Standing(None, None)
+    framework = frameworks[0]
+    roots = framework_tree(framework)
+    scores = {
+        indicator_id: read_score(counted) for indicator_id, counted in
+        Entry.objects.filter(office=office, round=round_, indicator__framework=framework)
+        .annotate(counted=counted_score_expression()).values_list("indicator_id", "counted")
+    }
+    root = score_tree(roots, round_=round_, office_kind=office.kind, scores=scores)
+    lateness = ReportLateness.objects.filter(office=office, framework=framework, round=round_).first()
+    return Standing(framework, after_penalty(node_results(root)["root"][0], lateness))
+
+
 def scorecard(*, office: Office, round_: Round, framework_id=None, rounds: list[Round] | None = None,
               now: datetime | None = None) -> Scorecard:
     """A district's scorecard for a round and framework: the tree with counted scores, the year, the weeks.
