@@ -17,6 +17,7 @@ from tests.reports.test_pdf import bare
 pytestmark = pytest.mark.django_db
 
 TEMPLATE = {
+    "description": "ตัวชี้วัดที่จัดเก็บข้อมูลเอง",
     "definition": "โรงเรียนที่ผ่านการประเมินคุณภาพภายนอกรอบสี่",
     "formula_text": "จำนวนโรงเรียนที่ผ่าน หารด้วยจำนวนโรงเรียนทั้งหมด คูณ 100",
     "criteria_text": "เทียบกับค่าเป้าหมายร้อยละ 90",
@@ -108,7 +109,7 @@ def test_the_page_reads_in_a_constant_number_of_queries(client, district_user, d
     fw = published_framework()
     client.force_login(district_user)
     page(client, fw)  # warm the session
-    # session, user (+office), the framework with its fiscal year, framework_tree (8), the menu's unread count
+    # session, the user with its office, the framework with its fiscal year, framework_tree (8), the menu's unread count
     with django_assert_num_queries(12):
         assert page(client, fw).status_code == 200
     for n in range(3, 8):  # more indicators, each with variables and thresholds: the same queries
