@@ -37,6 +37,8 @@ def nav_items_for(user) -> list[NavItem]:
     if national or permissions.is_bureau_certifier(user):
         # A bureau's progress page is its own entries: waiting longest, fix deadlines near.
         items.append(NavItem(_("ติดตามความคืบหน้า"), reverse("reports:progress"), "list-check"))
+    if permissions.may_read_handbook(user):
+        items.append(NavItem(_("คู่มือตัวชี้วัด"), reverse("reports:handbook_list"), "book"))
     if permissions.is_administrator(user):
         items.append(NavItem(_("กำหนดเวลา"), reverse("certification:deadlines"), "alarm"))
     if permissions.may_use_admin_site(user):

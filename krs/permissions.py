@@ -56,6 +56,14 @@ def may_view_national_results(user: User) -> bool:
     return is_administrator(user) or is_executive(user)
 
 
+def may_read_handbook(user: User) -> bool:
+    """May the user read the handbook of the published frameworks? Every district and bureau, admins, executives.
+
+    Seed 001, step 4: the KPI templates are communicated to the offices they bind.
+    """
+    return is_district_reporter(user) or is_bureau_certifier(user) or may_view_national_results(user)
+
+
 def may_view_scorecard(user: User, office: Office) -> bool:
     """May the user see this district's scorecard? Its own reporters, administrators and executives.
 

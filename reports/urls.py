@@ -1,4 +1,4 @@
-"""The reports (reports/views.py): scorecards, national results, progress, and their exports."""
+"""The reports (reports/views.py): scorecards, national results, progress, the handbook, and their exports."""
 
 from django.urls import path
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("scorecard/<int:office_id>/<int:round_id>/pdf/", views.scorecard_pdf, name="scorecard_pdf"),
     path("scorecard/<int:office_id>/<int:round_id>/<str:table>.<str:fmt>", views.scorecard_export,
          name="scorecard_export"),
+    path("handbook/", views.handbook_list, name="handbook_list"),
+    path("handbook/<int:framework_id>/", views.handbook_view, name="handbook"),
+    path("handbook/<int:framework_id>/pdf/", views.handbook_pdf, name="handbook_pdf"),
     path("national/", views.national_view, name="national"),
     path("national/indicators/", views.national_indicators_view, name="national_indicators"),
     path("national/bureaus/", views.national_bureaus_view, name="national_bureaus"),

@@ -4,7 +4,9 @@ Who sees what (checked here, on the server; docs/reports.md):
 - a scorecard (``krs.permissions.may_view_scorecard``): the district's own reporters, administrators and
   executives; for anyone else the district's scorecard does not exist (404);
 - the national results and the progress page: administrators and executives (403 for everyone else),
-  except that a bureau certifier sees the progress of its own bureau's indicators.
+  except that a bureau certifier sees the progress of its own bureau's indicators;
+- the handbook of a published framework (``krs.permissions.may_read_handbook``): every district and bureau,
+  administrators and executives; a draft framework has no handbook (404).
 """
 
 from __future__ import annotations
@@ -18,11 +20,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from indicators.models import Indicator
 from indicators.selectors import current_round
 from krs.models import Office
-from krs.permissions import is_bureau_certifier, is_district_reporter, may_view_national_results, may_view_scorecard
+from krs.permissions import (
+    is_bureau_certifier,
+    is_district_reporter,
+    may_configure,
+    may_read_handbook,
+    may_view_national_results,
+    may_view_scorecard,
+)
 from reporting.selectors import rounds_for_office
-from reports import charts, common, exports, national, progress, scorecard
+from reports import charts, common, exports, handbook, national, progress, scorecard
 from reports.pdf import pdf_response
 
 RANKING_PAGE_SIZE = 250  # every district (about 245) on one page; 30,000 schools take pages
@@ -127,6 +137,42 @@ def scorecard_pdf(request: HttpRequest, office_id: int, round_id: int) -> HttpRe
     card = _scorecard_for(request, office_id, round_id)
     filename = f"scorecard-{card.office.code}-{card.round.fiscal_year.year}-{card.round.months}m.pdf"
     return pdf_response(request, "reports/scorecard_print.html", _print_context(card), filename=filename)
+
+
+# --- The handbook of a framework ---------------------------------------------------------------------
+
+
+def _handbook_reader(request: HttpRequest) -> None:
+    if not may_read_handbook(request.user):
+        raise PermissionDenied(_("หน้านี้สำหรับ สพท. สำนัก ผู้ดูแลระบบ และผู้บริหาร"))
+
+
+@login_required
+@require_GET
+def handbook_list(request: HttpRequest) -> HttpResponse:
+    """The published frameworks, newest fiscal year first, each with its handbook page and PDF."""
+    _handbook_reader(request)
+    return render(request, "reports/handbook_list.html", {"frameworks": list(handbook.handbook_frameworks())})
+
+
+@login_required
+@require_GET
+def handbook_view(request: HttpRequest, framework_id: int) -> HttpResponse:
+    """A published framework read-only: groups, weights and every indicator's KPI template."""
+    _handbook_reader(request)
+    book = handbook.handbook(handbook.published_framework(framework_id))
+    return render(request, "reports/handbook.html", {
+        "book": book, "Method": Indicator.Method, "may_configure": may_configure(request.user)})
+
+
+@login_required
+@require_GET
+def handbook_pdf(request: HttpRequest, framework_id: int) -> HttpResponse:
+    """The same handbook as a PDF file named by the framework's code and fiscal year (reports/pdf.py)."""
+    _handbook_reader(request)
+    book = handbook.handbook(handbook.published_framework(framework_id))
+    context = {"book": book, "Method": Indicator.Method, "printed_at": timezone.now()}
+    return pdf_response(request, "reports/handbook_print.html", context, filename=book.filename)
 
 
 # --- National results ----------------------------------------------------------------------------------

@@ -131,6 +131,10 @@ TABLE: dict[str, Row] = {
     "reports:scorecard_print": row("GET", "scorecard", LOGIN, 200, 404, 404, 404, 200, 200),
     "reports:scorecard_pdf": row("GET", "scorecard", LOGIN, 200, 404, 404, 404, 200, 200),
     "reports:scorecard_export": row("GET", "scorecard_xlsx", LOGIN, 200, 404, 404, 404, 200, 200),
+    # The handbook of a published framework: every district and bureau, executives and administrators.
+    "reports:handbook_list": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "reports:handbook": row("GET", "framework", LOGIN, 200, 200, 200, 200, 200, 200),
+    "reports:handbook_pdf": row("GET", "framework", LOGIN, 200, 200, 200, 200, 200, 200),
     "reports:national": row("GET", "", LOGIN, 403, 403, 403, 403, 200, 200),
     "reports:national_indicators": row("GET", "", LOGIN, 403, 403, 403, 403, 200, 200),
     "reports:national_bureaus": row("GET", "", LOGIN, 403, 403, 403, 403, 200, 200),

@@ -92,19 +92,21 @@ class TestNavigation:
         return [str(item.label) for item in nav_items_for(user)]
 
     def test_a_district_reporter_sees_data_entry_only(self, district_user):
-        assert self.labels(district_user) == ["หน้าหลัก", "บันทึกข้อมูล", "ผลการประเมิน"]
+        assert self.labels(district_user) == ["หน้าหลัก", "บันทึกข้อมูล", "ผลการประเมิน", "คู่มือตัวชี้วัด"]
 
     def test_a_bureau_certifier_sees_certification_and_its_own_progress(self, certifier, client):
         assert self.labels(certifier) == ["หน้าหลัก", "รับรองผล", "ข้อมูลส่วนกลาง", "เอกสารรอลงทะเบียนรับ",
-                                          "ติดตามความคืบหน้า"]
+                                          "ติดตามความคืบหน้า", "คู่มือตัวชี้วัด"]
         client.force_login(certifier)
-        assert client.get(nav_items_for(certifier)[-1].url).status_code == 200
+        progress = next(item for item in nav_items_for(certifier) if str(item.label) == "ติดตามความคืบหน้า")
+        assert client.get(progress.url).status_code == 200
 
     def test_an_executive_sees_national_results_and_no_settings(self, executive):
-        assert self.labels(executive) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า"]
+        assert self.labels(executive) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า", "คู่มือตัวชี้วัด"]
 
     def test_an_administrator_sees_results_and_settings(self, admin_user):
-        assert self.labels(admin_user) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า", "กำหนดเวลา", "ตั้งค่าระบบ"]
+        assert self.labels(admin_user) == ["หน้าหลัก", "ผลระดับประเทศ", "ติดตามความคืบหน้า", "คู่มือตัวชี้วัด", "กำหนดเวลา",
+                                          "ตั้งค่าระบบ"]
 
     def test_anonymous_sees_nothing(self):
         from django.contrib.auth.models import AnonymousUser
