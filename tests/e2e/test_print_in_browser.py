@@ -5,15 +5,13 @@ by WeasyPrint from the same printable page is as short."""
 from __future__ import annotations
 
 import io
-
-import pytest
-from pypdf import PdfReader
-
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
+from pypdf import PdfReader
 
-from indicators.models import Framework, Round
+from indicators.models import Framework, Indicator, Round
 from krs.models import Office
 from reporting.services import round_open
 from tests.e2e.test_foundation_in_browser import log_in
@@ -41,6 +39,10 @@ def printed(page) -> PdfReader:
     """What Ctrl+P gives on A4: Chromium's print to PDF of the page with the print stylesheet."""
     page.emulate_media(media="print")
     return PdfReader(io.BytesIO(page.pdf(format="A4", prefer_css_page_size=True)))
+
+
+def flat(text: str) -> str:
+    return "".join(text.split())
 
 
 def text_of(reader: PdfReader) -> str:
@@ -76,4 +78,10 @@ def test_the_scorecard_prints_as_a_report_on_few_pages_with_the_total_once(page,
     pdf = PdfReader(io.BytesIO(response.body()))
     assert len(pdf.pages) <= max_pages, f"{indicators} indicators on {len(pdf.pages)} pages"
     assert text_of(pdf).count(TOTAL) == totals
-    assert response.headers["content-disposition"].startswith(f'attachment; filename="scorecard-1001-{framework.fiscal_year.year}-12m-{code}.pdf"')
+    name = f"scorecard-1001-{framework.fiscal_year.year}-12m-{code}.pdf"
+    assert response.headers["content-disposition"].startswith(f'attachment; filename="{name}"')
+    # The PDF's text layer is the Thai that was printed (WeasyPrint, reports/pdf_text.py): only whitespace differs.
+    text = flat(text_of(pdf))
+    for printed_text in [office.name_th, "น้ำหนัก", TOTAL, framework.name,
+                         *Indicator.objects.filter(framework=framework).values_list("name", flat=True)]:
+        assert flat(printed_text) in text, printed_text

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from krs.models import Office
 from reporting.models import Entry
@@ -304,6 +305,17 @@ class TestPrint:
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
         assert client.get(scorecard_url(report_world, report_world.other, "reports:scorecard_pdf")).status_code == 404
+
+    def test_the_pdf_text_is_the_thai_that_was_printed(self, client, report_world, district_user):
+        """Extracted text (search, copy, screen readers) equals what the sheet shows; only whitespace differs."""
+        client.force_login(district_user)
+        response = client.get(scorecard_url(report_world, report_world.district, "reports:scorecard_pdf"))
+        text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+        printed = [report_world.district.name_th, "รายงานผลการประเมินตัวชี้วัด", "น้ำหนัก(ร้อยละ)", "คะแนนรวมถ่วงน้ำหนัก",
+                   "คะแนนประเมินตนเอง", "มิติด้านประสิทธิผล", "มิติด้านคุณภาพ", report_world.framework.name,
+                   *(indicator.name for code, indicator in report_world.indicators.items() if code != "2.5")]  # 2.5: not primary
+        for expected in printed:
+            assert "".join(expected.split()) in text, expected
 
     def test_the_pdf_is_named_by_office_round_and_framework(self, client, report_world, district_user):
         """The agreement and the PMQA of one round are two files, not one name for both."""
