@@ -50,7 +50,8 @@ def text_of(reader: PdfReader) -> str:
 
 
 @pytest.mark.parametrize(("code", "max_pages"), [("AGR-2569", 2), ("PMQA-2565", 6)])
-def test_the_scorecard_prints_as_a_report_on_few_pages_with_the_total_once(page, live_server, world, code, max_pages):
+def test_the_scorecard_prints_as_a_report_on_few_pages_with_the_total_once(page, live_server, screenshot_dir, world, code,
+                                                                          max_pages):
     framework = Framework.objects.get(code=code)
     round_ = Round.objects.get(fiscal_year=framework.fiscal_year, months=12)
     office = Office.objects.get(code="1001")
@@ -65,6 +66,8 @@ def test_the_scorecard_prints_as_a_report_on_few_pages_with_the_total_once(page,
     assert len(sheet.pages) <= max_pages, f"{indicators} indicators on {len(sheet.pages)} pages"
     totals = page.locator("main").inner_text().count(TOTAL)
     assert text_of(sheet).count(TOTAL) == totals  # each total as often as on the page: not again on every page
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+    page.screenshot(path=str(screenshot_dir / f"scorecard-printed-{code}.png"))
 
     page.goto(f"{live_server.url}/reports/scorecard/{office.pk}/{round_.pk}/print/{query}")
     page.get_by_test_id("print-scorecard").wait_for()
