@@ -25,6 +25,8 @@ from django.template import engines
 from django.template.loader import render_to_string
 from django.utils._os import safe_join
 
+from reports import pdf_text
+
 logger = logging.getLogger(__name__)
 
 _CONTENT_TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf", ".svg": "image/svg+xml"}
@@ -105,6 +107,10 @@ def static_files_fetcher(*, origin: str):
             content_type = content_type or mimetypes.guess_type(path)[0] or "application/octet-stream"
             with open(path, "rb") as file:
                 body = file.read()
+            if content_type.startswith("font/"):  # the Thai face with a glyph of its own for sara am's sara aa
+                fixed = pdf_text.pdf_font(body)
+                if fixed is not body:
+                    body, content_type = fixed, "font/ttf"
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
     return StaticFilesFetcher(allowed_protocols=("http", "https", "data"))
@@ -123,6 +129,7 @@ def content_disposition(filename: str) -> str:
 def render_pdf(html: str, *, base_url: str) -> bytes:
     """PDF bytes from HTML whose static files are resolved against ``base_url`` (this site's root)."""
     weasyprint = load_weasyprint()
+    pdf_text.install(weasyprint.pdf)  # each glyph's text from the font (reports/pdf_text.py)
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=static_files_fetcher(origin=base_url))
     return document.write_pdf()
 

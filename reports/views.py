@@ -11,6 +11,8 @@ Who sees what (checked here, on the server; docs/reports.md):
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -132,10 +134,12 @@ def scorecard_print(request: HttpRequest, office_id: int, round_id: int) -> Http
 @login_required
 @require_GET
 def scorecard_pdf(request: HttpRequest, office_id: int, round_id: int) -> HttpResponse:
-    """The same printable scorecard as a PDF file (reports/pdf.py)."""
-
+    """The same printable scorecard as a PDF file (reports/pdf.py), named by office, round and framework."""
     card = _scorecard_for(request, office_id, round_id)
-    filename = f"scorecard-{card.office.code}-{card.round.fiscal_year.year}-{card.round.months}m.pdf"
+    filename = f"scorecard-{card.office.code}-{card.round.fiscal_year.year}-{card.round.months}m"
+    if card.framework:  # the agreement and PMQA of one round are two files
+        filename += "-" + (re.sub(r"[^A-Za-z0-9._-]", "", card.framework.code) or str(card.framework.pk))
+    filename += ".pdf"
     return pdf_response(request, "reports/scorecard_print.html", _print_context(card), filename=filename)
 
 

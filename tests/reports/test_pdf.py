@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import io
 import os
 import re
 import socket
 import sys
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from reports import charts
+from reports import charts, pdf_text
 from reports.pdf import (
     RefusedURL,
     content_disposition,
@@ -59,11 +60,9 @@ def sample_context(rows: int = 3) -> dict:
 
 
 def bare(text: str) -> str:
-    """Text without Thai marks above and below the line, and without spaces: PDF text extraction puts the
-    stacked marks in drawing order, reads sara am (ำ) as the two glyphs Sarabun draws it with (ํ + า), and
-    may split words, so this compares what was printed, not how it was encoded."""
-    text = text.replace("\u0e33", "\u0e32")
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn" and not ch.isspace())
+    """The text without its spaces and line breaks, and nothing else: text extraction breaks lines where the
+    PDF does, so only whitespace may differ; every Thai letter, vowel and tone mark must be the one printed."""
+    return "".join(ch for ch in text if not ch.isspace())
 
 
 def read(pdf: bytes) -> PdfReader:
@@ -93,6 +92,76 @@ def test_it_makes_an_a4_pdf_with_the_thai_text_in_sarabun(request_):
     fonts = fonts_of(reader)
     assert fonts and all(re.fullmatch(r"/[A-Z]{6}\+Sarabun-(Thai|Latin)(-Semi-Bold|-Bold)?", name) for name in fonts)
     assert any("Sarabun-Thai" in name for name in fonts) and any("Sarabun-Latin" in name for name in fonts)
+
+
+# Sara am alone, after a tone mark and after sara aa; sara aa before and after it; tone marks small, narrow and
+# on a nikhahit; ญ and ฐ without their tails; ฤๅ; Thai digits. In an order where the first use of a glyph is
+# the hard case (a glyph's text in a PDF is one for the whole file).
+THAI = [
+    "น้ำหนัก", "ความสำเร็จ", "สำนักงานเขตพื้นที่การศึกษาประถมศึกษาเชียงใหม่ เขต ๑", "กำหนดการ ทำงาน",
+    "ผู้ใหญ่บ้านน้ำใจดี", "คะแนนถ่วงน้ำหนัก", "ค่ำคืน ซ้ำซ้อน ล้ำหน้า กล่ำ", "ปู่ ป้า ฝ้าย ฟ้อง ปั้น ฟื้นฟู",
+    "ญาติ ฐานะ กตัญญู ฤๅษี ฦๅ", "ร้อยละ ๙๕.๕ ของผู้เรียน", "ทั้งนี้ ที่นี่ นั้น น้ำ", "อำนาจ อำเภอ จำนวน คำรับรอง",
+]
+
+
+def test_the_text_layer_is_the_thai_that_was_printed(request_):
+    """Copy, search and screen readers get the Thai letters, vowels and tone marks that were printed, in every
+    weight: only the whitespace may differ."""
+    response = pdf_response(request_, "reports_test/print_thai.html", {"words": THAI}, filename="x.pdf")
+    lines = [line for page in read(response.content).pages for line in page.extract_text().split("\n")]
+    for word in THAI:
+        assert bare(word) in [bare(line) for line in lines], word
+    text = bare("".join(lines))
+    assert text.count(bare(" ".join(THAI))) == 3  # line by line, then in bold and in semi-bold
+    assert "\u0e4d" not in text and "\x00" not in text
+
+
+def test_every_glyph_of_the_thai_faces_reads_as_its_text():
+    """Sarabun Thai as embedded: sara am's sara aa is a glyph of its own that reads ำ; nikhahit reads as nothing
+    (it is the top of ำ); the narrow and small marks and the ligatures read as their letters."""
+    for weight in (400, 600, 700):
+        source = (Path(settings_static()) / f"sarabun-thai-{weight}-normal.woff2").read_bytes()
+        font = TTFont(io.BytesIO(pdf_text.pdf_font(source)))
+        texts = pdf_text.glyph_texts(pdf_text.pdf_font(source))
+        by_name = {font.getGlyphName(gid): text for gid, text in texts.items()}
+        assert by_name["uni0E32.am"] == "ำ" and by_name["uni0E32"] == "า" and by_name["uni0E4D"] == ""
+        assert by_name["uni0E4D0E49"] == by_name["uni0E4D0E49.narrow"] == by_name["uni0E49.small"] == "้"
+        assert by_name["yoYingthai.less"] == "ญ" and by_name["uni0E240E45"] == "ฤๅ"
+        assert {name for name in font.getGlyphOrder() if name not in by_name} <= {".notdef", "NULL", "nonmarkingreturn"}
+    assert pdf_text.pdf_font(b"not a font") == b"not a font"
+    latin = (Path(settings_static()) / "sarabun-latin-400-normal.woff2").read_bytes()
+    assert pdf_text.pdf_font(latin) is latin and pdf_text.glyph_texts(latin) == {}
+
+
+def settings_static() -> str:
+    return static_file_for_url(f"{ORIGIN}static/vendor/sarabun/LICENSE", origin=ORIGIN).rsplit("/", 1)[0]
+
+
+# Every view that answers with pdf_response, and the test that compares its PDF's text with what it printed.
+PDF_VIEWS = {
+    ("reports/views.py", "scorecard_pdf"):
+        "tests/reports/test_reports_views.py::TestPrint::test_the_pdf_text_is_the_thai_that_was_printed",
+}
+
+
+def test_every_pdf_the_app_makes_has_its_text_checked():
+    root = Path(__file__).resolve().parents[2]
+    callers = set()
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(("tests/", ".venv/", "var/")) or "/migrations/" in relative:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                isinstance(call, ast.Call) and getattr(call.func, "id", getattr(call.func, "attr", None)) == "pdf_response"
+                for call in ast.walk(node)
+            ):
+                callers.add((relative, node.name))
+    callers.discard(("reports/pdf.py", "pdf_response"))
+    assert callers == set(PDF_VIEWS), "add a text-layer test for each PDF view (see PDF_VIEWS)"
+    for test in PDF_VIEWS.values():
+        file, *names = test.split("::")
+        assert f"def {names[-1]}(" in (root / file).read_text(encoding="utf-8"), test
 
 
 def test_long_tables_repeat_their_header_and_pages_are_numbered(request_):

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from pypdf import PdfReader
 
 from krs.models import Office
 from reporting.models import Entry
@@ -304,3 +305,29 @@ class TestPrint:
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
         assert client.get(scorecard_url(report_world, report_world.other, "reports:scorecard_pdf")).status_code == 404
+
+    def test_the_pdf_text_is_the_thai_that_was_printed(self, client, report_world, district_user):
+        """Extracted text (search, copy, screen readers) equals what the sheet shows; only whitespace differs."""
+        client.force_login(district_user)
+        response = client.get(scorecard_url(report_world, report_world.district, "reports:scorecard_pdf"))
+        text = "".join("".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(response.content)).pages)
+        printed = [report_world.district.name_th, "รายงานผลการประเมินตัวชี้วัด", "น้ำหนัก(ร้อยละ)", "คะแนนรวมถ่วงน้ำหนัก",
+                   "คะแนนประเมินตนเอง", "มิติด้านประสิทธิผล", "มิติด้านคุณภาพ", report_world.framework.name,
+                   *(indicator.name for code, indicator in report_world.indicators.items() if code != "2.5")]  # 2.5: not primary
+        for expected in printed:
+            assert "".join(expected.split()) in text, expected
+
+    def test_the_pdf_is_named_by_office_round_and_framework(self, client, report_world, district_user):
+        """The agreement and the PMQA of one round are two files, not one name for both."""
+        client.force_login(district_user)
+        response = client.get(scorecard_url(report_world, report_world.district, "reports:scorecard_pdf"))
+        year = report_world.round.fiscal_year.year
+        assert response["Content-Disposition"].startswith(f'attachment; filename="scorecard-1001-{year}-6m-K.pdf"')
+
+    def test_the_grand_total_is_printed_once_after_the_last_row(self, client, report_world, district_user):
+        """Not a table footer: a footer group repeats at the foot of every printed page."""
+        client.force_login(district_user)
+        html = client.get(scorecard_url(report_world, report_world.district, "reports:scorecard_print")).content.decode()
+        assert "<tfoot" not in html
+        table = html[html.index('data-testid="print-scorecard"'):html.index("</table>")]
+        assert table.index('data-testid="print-overall"') > table.rindex("ร้อยละของโรงเรียนที่ผ่านเกณฑ์")
