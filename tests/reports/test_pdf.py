@@ -141,6 +141,7 @@ def settings_static() -> str:
 PDF_VIEWS = {
     ("reports/views.py", "scorecard_pdf"):
         "tests/reports/test_reports_views.py::TestPrint::test_the_pdf_text_is_the_thai_that_was_printed",
+    ("reports/views.py", "handbook_pdf"): "tests/reports/test_handbook.py::test_the_pdf_is_the_handbook_named_by_code_and_year",
 }
 
 
