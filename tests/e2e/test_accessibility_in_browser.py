@@ -89,8 +89,8 @@ def main_pages(username: str, entry: Entry) -> list[str]:
 
 
 @pytest.mark.parametrize("username", ["bkk1", "finance", "admin", "executive"])
-def test_each_roles_main_pages_have_no_serious_or_critical_axe_violation(page, live_server, a_rejected_entry,
-                                                                         username):
+def test_each_roles_main_pages_have_no_serious_or_critical_axe_violation(page, live_server, screenshot_dir,
+                                                                         a_rejected_entry, username):
     log_in(page, live_server, username)
     failures = []
     for path in main_pages(username, a_rejected_entry):
@@ -103,6 +103,8 @@ def test_each_roles_main_pages_have_no_serious_or_critical_axe_violation(page, l
             found = axe_violations(page)
             if found:
                 failures.append(f"{path} at {width} px:\n{describe(found)}")
+            if username == "bkk1" and path.startswith("/certification/entries/"):
+                page.screenshot(path=str(screenshot_dir / f"review-page-district-{width}.png"))
     assert not failures, "\n".join(failures)
 
 
