@@ -58,7 +58,7 @@ class ThaiSplitDateTimeWidget(forms.MultiWidget):
 
     The field's label is a fieldset's, pointing at neither box (Django's ``MultiWidget.id_for_label`` is empty),
     so each box carries its own name: the field's label (``field_label``, set by ``ThaiDateTimeField``) and
-    which part it is, "เปิดรับรายงาน: วันที่ (วว/ดด/ปปปป พ.ศ.)" and "เปิดรับรายงาน: เวลา (ชช:นน)".
+    which part it is, "เปิดให้บันทึกข้อมูล: วันที่ (วว/ดด/ปปปป พ.ศ.)" and "…: เวลา (ชช:นน)".
     """
 
     field_label = ""
