@@ -54,12 +54,26 @@ class ThaiDateTimeInput(forms.TextInput):
 
 
 class ThaiSplitDateTimeWidget(forms.MultiWidget):
-    """A date box and a time box (the admin's forms): "31/03/2569" and "16:30"."""
+    """A date box and a time box (the admin's forms): "31/03/2569" and "16:30".
+
+    The field's label is a fieldset's, pointing at neither box (Django's ``MultiWidget.id_for_label`` is empty),
+    so each box carries its own name: the field's label (``field_label``, set by ``ThaiDateTimeField``) and
+    which part it is, "เปิดให้บันทึกข้อมูล: วันที่ (วว/ดด/ปปปป พ.ศ.)" and "…: เวลา (ชช:นน)".
+    """
+
+    field_label = ""
 
     def __init__(self, attrs=None):
         time = forms.TextInput({"placeholder": TIME_PLACEHOLDER, "inputmode": "numeric", "autocomplete": "off",
                                 "size": 6, "class": "thai-time"})
         super().__init__([ThaiDateInput(attrs), time], attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        prefix = f"{self.field_label}: " if self.field_label else ""
+        for subwidget, part in zip(context["widget"]["subwidgets"], (_("วันที่ (วว/ดด/ปปปป พ.ศ.)"), _("เวลา (ชช:นน)")), strict=True):
+            subwidget["attrs"]["aria-label"] = f"{prefix}{part}"
+        return context
 
     def decompress(self, value):
         if isinstance(value, dt.datetime):
@@ -102,6 +116,8 @@ class ThaiDateTimeField(forms.Field):
 
     def __init__(self, *, max_length=None, empty_value=None, **kwargs):
         super().__init__(**kwargs)
+        if isinstance(self.widget, ThaiSplitDateTimeWidget):
+            self.widget.field_label = self.label or ""
 
     def to_python(self, value):
         if isinstance(value, dt.datetime):

@@ -268,12 +268,20 @@
     }
   });
   var pending = {};
+  // The save swaps the whole block in, the pressed button with it, so focus would drop to the page body and a
+  // keyboard or screen-reader user would start again from the top: move it to the note saying what was saved.
+  function focusSaved(form) {
+    var note = form.parentNode.querySelector("[data-testid=saved], [data-testid=unchanged]");
+    if (!note) return;
+    note.setAttribute("tabindex", "-1");
+    note.focus();
+  }
   document.addEventListener("htmx:afterSwap", function (event) {
     entryForms().forEach(function (form) {
       var id = entryId(form), p = pending[id];
       if (!p) return;
       delete pending[id];
-      if (p.success) { dropDrafts(id); setUp(form, true); }
+      if (p.success) { dropDrafts(id); setUp(form, true); focusSaved(form); }
       else if (Object.keys(fieldsOf(form)).length) keepDraft(form);  // refused: the typing stays a draft
     });
   });

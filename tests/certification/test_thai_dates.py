@@ -143,6 +143,23 @@ def test_the_admin_shows_a_rounds_dates_in_the_thai_calendar(client, admin_user)
     assert 'value="31/03/2569"' in html  # period_end, a date
 
 
+def test_each_of_the_admins_date_and_time_boxes_is_named_by_its_field_and_part(client, admin_user):
+    # The field's label is a fieldset's (it points at neither box): without a name of its own, a screen
+    # reader announces a box by its placeholder only, and the two boxes of four dates read the same.
+    round_ = fiscal_year_2569().rounds.get(months=6)
+    client.force_login(admin_user)
+    html = client.get(reverse("admin:indicators_round_change", args=[round_.pk])).content.decode()
+    boxes = re.findall(r'<input[^>]*class="thai-(?:date|time)"[^>]*>', html)
+    datetimes = [Round._meta.get_field(name) for name in ("opens_at", "deadline", "certification_deadline", "late_until",
+                                                          "central_deadline")]
+    assert len(boxes) == 2 * len(datetimes) + 1  # and period_end, a date with its own label
+    for field in datetimes:
+        label = str(field.verbose_name)
+        for suffix, part in (("0", "วันที่ (วว/ดด/ปปปป พ.ศ.)"), ("1", "เวลา (ชช:นน)")):
+            box = next(b for b in boxes if f'name="{field.name}_{suffix}"' in b)
+            assert f'aria-label="{label[0].upper()}{label[1:]}: {part}"' in box, box
+
+
 def test_the_admin_saves_a_round_typed_in_the_thai_calendar(client, admin_user):
     round_ = fiscal_year_2569().rounds.get(months=6)
     client.force_login(admin_user)
