@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.messages import get_messages
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -80,8 +81,6 @@ def test_the_thai_catalogue_is_complete_and_keeps_every_placeholder():
 
 
 def test_compile_translations_compiles_the_thai_catalogue_too(tmp_path, settings):
-    from django.core.management import call_command
-
     for language in ("th", "en"):
         folder = tmp_path / language / "LC_MESSAGES"
         folder.mkdir(parents=True)
