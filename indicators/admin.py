@@ -194,6 +194,10 @@ class RoundAdmin(SimpleHistoryAdmin):
     # Dates are typed and shown in พ.ศ. (วว/ดด/ปปปป and ชช:นน); Round.clean keeps them near the fiscal year.
     formfield_overrides = THAI_DATE_FIELDS
 
+    @admin.display(description=_("รอบการรายงาน"))
+    def label(self, obj):
+        return obj.label
+
     @admin.display(description=_("เปิดให้บันทึกข้อมูล"), ordering="opens_at")
     def opens(self, obj):
         return format_thai_date(obj.opens_at)

@@ -176,14 +176,6 @@ def _standard_rounds(fiscal_year: int) -> tuple[RoundSpec, ...]:
 
 FISCAL_YEARS: dict[int, tuple[RoundSpec, ...]] = {year: _standard_rounds(year) for year in (2552, 2565, 2569)}
 
-THAI_MONTHS = {3: "มี.ค.", 6: "มิ.ย.", 9: "ก.ย."}
-
-
-def _round_name(fiscal_year: int, spec: RoundSpec) -> str:
-    end = spec.period_end
-    return f"รอบ {spec.months} เดือน (1 ต.ค. {fiscal_year - 1} – {end.day} {THAI_MONTHS[end.month]} {fiscal_year})"
-
-
 def _five(*values) -> tuple[Decimal, ...]:
     return tuple(Decimal(str(v)) for v in values)
 
@@ -852,7 +844,8 @@ class _Loader:
             self.rounds[year][spec.months] = self.upsert(
                 Round, "rounds", {"fiscal_year": fiscal_year, "months": spec.months},
                 {
-                    "name": _round_name(year, spec),
+                    # No name of its own: the round's label ("รอบ 6 เดือน ปี 2569") is then translated.
+                    "name": "",
                     "period_end": spec.period_end,
                     "opens_at": _at(spec.period_end, OPENS_AT),
                     "deadline": _at(spec.deadline),

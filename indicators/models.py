@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from indicators.formula import FormulaError, parse_formula
@@ -48,6 +49,11 @@ class FiscalYear(models.Model):
     @property
     def bounds(self):
         return thaicalendar.fiscal_year_bounds(self.year)
+
+
+# A round's label when it has no name of its own (Round.label); the data migration that cleared the stored
+# copies of it (0008) compares with the same text.
+ROUND_LABEL = gettext_noop("รอบ %(months)s เดือน ปี %(year)s")
 
 
 class Round(models.Model):
@@ -120,7 +126,15 @@ class Round(models.Model):
 
     @property
     def label(self) -> str:
-        return self.name or _("รอบ %(months)s เดือน ปี %(year)s") % {"months": self.months, "year": self.fiscal_year.year}
+        """The round as people read it: "รอบ 6 เดือน ปี 2569", in English "6-month round, FY 2569".
+
+        An administrator's own ``name`` wins and is shown as typed; a name that only says what the label says
+        (the Thai label itself) is read as the label, so it is translated like any other round's.
+        """
+        values = {"months": self.months, "year": self.fiscal_year.year}
+        if self.name and self.name != ROUND_LABEL % values:
+            return self.name
+        return _(ROUND_LABEL) % values
 
     def clean(self) -> None:
         errors = {}

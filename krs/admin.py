@@ -141,7 +141,7 @@ class OfficeAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
-    list_display = ["username", "get_full_name", "email", "office", "role", "is_active"]
+    list_display = ["username", "full_name", "email", "office", "role", "is_active"]
     list_filter = ["role", "office__kind", "is_active", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "office__code", "office__name_th"]
     autocomplete_fields = ["office"]
@@ -158,6 +158,10 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         (None, {"classes": ("wide",),
                 "fields": ("username", "email", "office", "role", "usable_password", "password1", "password2")}),
     )
+
+    @admin.display(description=_("ชื่อ-นามสกุล"), ordering="first_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
 
 
 @admin.register(CalendarDay)

@@ -14,6 +14,7 @@ from typing import Literal
 
 import holidays
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from krs.models import CalendarDay
@@ -29,6 +30,12 @@ MONTHS_SHORT = (
     "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
     "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
 )
+# The English interface reads English month names with the same พ.ศ. year (docs/calendar.md).
+MONTHS_LONG_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+MONTHS_SHORT_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 # Government offices close on the public holidays and on the government-only ones (the Royal
@@ -255,11 +262,15 @@ def format_thai_date(
     *,
     style: Literal["short", "long"] = "short",
     with_time: bool | None = None,
+    language: str | None = None,
 ) -> str:
-    """A date in the house style, Arabic digits and the พ.ศ. year: "31 มี.ค. 2569" (long: "31 มีนาคม 2569").
+    """A date in the house style, Arabic digits and the พ.ศ. year, in the interface's language.
 
-    A datetime is shown in local time with "น." ("31 มี.ค. 2569 14:05 น."); ``with_time`` None means
-    "when it is a datetime", False never shows the time, and a plain date never has one. None/"" → "".
+    Thai: "31 มี.ค. 2569" (long: "31 มีนาคม 2569"); a datetime adds the local time, "31 มี.ค. 2569 14:05 น.".
+    English: "31 Mar 2569" (long: "31 March 2569 BE", the era named where a date stands on its own), with the
+    time "31 Mar 2569 14:05" (long: "31 March 2569 BE, 14:05"). ``language`` defaults to the active one
+    (``get_language()``); any language that is not English reads Thai. ``with_time`` None means "when it is a
+    datetime", False never shows the time, and a plain date never has one. None/"" → "".
     """
     if style not in ("short", "long"):
         raise ValueError(f"unknown date style {style!r}; use 'short' or 'long'")
@@ -270,10 +281,17 @@ def format_thai_date(
     moment = value
     if isinstance(value, datetime) and timezone.is_aware(value):
         moment = timezone.localtime(value)
-    months = MONTHS_LONG if style == "long" else MONTHS_SHORT
-    text = f"{moment.day} {months[moment.month - 1]} {be_year(moment.year)}"
+    long = style == "long"
+    if (language or get_language() or "").startswith("en"):
+        text = f"{moment.day} {(MONTHS_LONG_EN if long else MONTHS_SHORT_EN)[moment.month - 1]} {be_year(moment.year)}"
+        if long:
+            text += " BE"
+        clock = ", {:%H:%M}" if long else " {:%H:%M}"
+    else:
+        text = f"{moment.day} {(MONTHS_LONG if long else MONTHS_SHORT)[moment.month - 1]} {be_year(moment.year)}"
+        clock = " {:%H:%M} น."
     if with_time and isinstance(moment, datetime):
-        text += f" {moment:%H:%M} น."
+        text += clock.format(moment)
     return text
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 
 def render(source: str, **context) -> str:
@@ -51,6 +52,31 @@ def test_years_of_an_aware_datetime_follow_bangkok_time():
     assert render("{{ d|fiscal_year }}", d=datetime(2026, 9, 30, 18, 0, tzinfo=UTC)) == "2570"
     assert render("{{ d|be_year }}", d=date(2026, 1, 1)) == "2569"
     assert render("{{ y|be_year }}", y="2026") == "2569"
+
+
+# Each filter in both interfaces: Thai month names in Thai; English month names in English; the พ.ศ. year in both.
+EVENING_UTC = datetime(2026, 3, 31, 17, 30, tzinfo=UTC)  # 1 April 2026 00:30 in Bangkok
+BOTH_LANGUAGES = [
+    ("th", "thai_date", date(2026, 3, 31), "31 มี.ค. 2569"),
+    ("en", "thai_date", date(2026, 3, 31), "31 Mar 2569"),
+    ("th", "thai_date", EVENING_UTC, "1 เม.ย. 2569 00:30 น."),
+    ("en", "thai_date", EVENING_UTC, "1 Apr 2569 00:30"),
+    ("th", "thai_datetime", datetime(2026, 3, 31, 7, 5, tzinfo=UTC), "31 มี.ค. 2569 14:05 น."),
+    ("en", "thai_datetime", datetime(2026, 3, 31, 7, 5, tzinfo=UTC), "31 Mar 2569 14:05"),
+    ("th", "thai_day", EVENING_UTC, "1 เม.ย. 2569"),
+    ("en", "thai_day", EVENING_UTC, "1 Apr 2569"),
+    ("th", "thai_date_long", date(2026, 12, 1), "1 ธันวาคม 2569"),
+    ("en", "thai_date_long", date(2026, 12, 1), "1 December 2569 BE"),
+    ("en", "thai_date_long", EVENING_UTC, "1 April 2569 BE"),
+    ("en", "be_year", date(2026, 1, 1), "2569"),
+    ("en", "fiscal_year", date(2026, 10, 1), "2570"),
+]
+
+
+@pytest.mark.parametrize(("language", "name", "value", "text"), BOTH_LANGUAGES)
+def test_every_date_filter_reads_the_interfaces_language_with_the_be_year(language, name, value, text):
+    with translation.override(language):
+        assert render(f"{{{{ v|{name} }}}}", v=value) == text
 
 
 @pytest.mark.parametrize("value", [None, "", "tomorrow", 42])

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -330,6 +330,30 @@ class TestThaiDates:
         assert cal.format_thai_date(date(2026, 3, 31), with_time=True) == "31 มี.ค. 2569"  # no time to show
         with pytest.raises(ValueError):
             cal.format_thai_date(date(2026, 3, 31), style="medium")
+
+    @pytest.mark.parametrize(("language", "value", "options", "text"), [
+        ("th", date(2026, 12, 1), {}, "1 ธ.ค. 2569"),
+        ("en", date(2026, 12, 1), {}, "1 Dec 2569"),
+        ("th", date(2026, 12, 1), {"style": "long"}, "1 ธันวาคม 2569"),
+        ("en", date(2026, 12, 1), {"style": "long"}, "1 December 2569 BE"),
+        ("th", datetime(2026, 3, 31, 17, 30, tzinfo=UTC), {}, "1 เม.ย. 2569 00:30 น."),
+        ("en", datetime(2026, 3, 31, 17, 30, tzinfo=UTC), {}, "1 Apr 2569 00:30"),
+        ("th", datetime(2026, 3, 31, 7, 30, tzinfo=UTC), {"style": "long"}, "31 มีนาคม 2569 14:30 น."),
+        ("en", datetime(2026, 3, 31, 7, 30, tzinfo=UTC), {"style": "long"}, "31 March 2569 BE, 14:30"),
+        ("en", datetime(2026, 3, 31, 17, 30, tzinfo=UTC), {"with_time": False}, "1 Apr 2569"),
+        ("en", date(2026, 5, 1), {"with_time": True}, "1 May 2569"),  # a plain date has no time to show
+        ("en", date(2009, 11, 2), {}, "2 Nov 2552"),
+        ("en-us", date(2026, 9, 30), {}, "30 Sep 2569"),  # any English
+        ("fr", date(2026, 9, 30), {}, "30 ก.ย. 2569"),  # what is not English reads Thai
+    ])
+    def test_each_language_reads_its_month_names_with_the_be_year(self, language, value, options, text):
+        with translation.override(language):
+            assert cal.format_thai_date(value, **options) == text
+        assert cal.format_thai_date(value, language=language, **options) == text  # or named by the caller
+
+    def test_the_english_month_names(self):
+        assert len(cal.MONTHS_SHORT_EN) == len(cal.MONTHS_LONG_EN) == 12
+        assert all(long.startswith(short) for short, long in zip(cal.MONTHS_SHORT_EN, cal.MONTHS_LONG_EN, strict=True))
 
     @pytest.mark.parametrize(("month", "short", "long"), [(1, "ม.ค.", "มกราคม"), (12, "ธ.ค.", "ธันวาคม")])
     def test_the_month_names(self, month, short, long):
