@@ -55,8 +55,8 @@ def measure(client, district, district_user, count, bureau):
 # for the rounds' holiday-adjusted deadlines (indicators.models.Round.with_due_at) and the previous round (its
 # values are one more query when there is one, reporting.checks.previous_values). The save (an htmx
 # fragment, no menu): 23 for the save itself, whether the row is central-only, the indicator's rules
-# (reporting.checks), the flag of its row, the certifiers of its bureau, the previous round of the fragment and the calendar's exceptions
-# for the deadline the answer's clock header carries (Round.due_at).
+# (reporting.checks), the flag of its row, the certifiers of its bureau, the previous round of the fragment and
+# the calendar's exceptions for the deadline the answer's clock header carries (Round.due_at).
 PAGE_QUERIES = 25
 SAVE_QUERIES = 29
 
