@@ -84,7 +84,7 @@ def test_the_legend_is_in_english_on_english_pages(client, district_user, world)
     lines = _legend(html)
     assert "1.00000" in lines[Entry.Status.SYSTEM_NO_CENTRAL]
     assert "New data" in lines["new_data"]
-    assert "ask the indicator's certifier" in lines[Entry.Status.AWAITING]
+    assert "ask the indicator&#x27;s certifier why" in lines[Entry.Status.AWAITING]
 
 
 def test_a_status_without_a_legend_line_stops_the_legend(monkeypatch):
