@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from indicators.models import DerivedComponent, Group, Indicator, MilestoneStep, Round, RubricLevel, Variable
 from indicators.numbers import format_value
 from indicators.scoring import score_derived_level
-from krs.models import Office
+from krs.models import Office, Role, User
 from krs.thaicalendar import format_thai_date
 from reporting.checks import previous_values
 from reporting.compute import (
@@ -107,6 +107,8 @@ class EntryRow:
     last_year: Decimal | None = None
     # Every input is central and the bureau's window is still open: what the page says instead of a lock.
     central_wait: str = ""
+    # Who certifies it: the active certifiers of the indicator's owning bureau (``certifiers_by_bureau``).
+    certifiers: list = field(default_factory=list)
     derived = False  # an EntryRow, not a DerivedRow
 
     @property
@@ -469,9 +471,11 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
     rejections = last_rejections([row.entry for row in rows])
 
     flagged = flagged_ids(ids, "district")
+    certifiers = certifiers_by_bureau({row.indicator.owner_id for row in rows})
     for row in rows:
         row.rejection = rejections.get(row.entry.pk)
         row.new_data = row.entry.pk in flagged
+        row.certifiers = certifiers.get(row.indicator.owner_id, [])
 
     def group_path(indicator: Indicator) -> list[Group]:
         group_id = indicator.group_id or (indicator.parent.group_id if indicator.parent_id else None)
@@ -514,6 +518,22 @@ def entry_page(*, office: Office, round_: Round, user_may_report: bool, status: 
         counts=counts, total=sum(counts.values()), shown=len(rows),
         now=now,
     )
+
+
+def certifiers_by_bureau(bureau_ids) -> dict[int, list[User]]:
+    """The active bureau certifiers of each bureau, by office id, by name (1 query, none without a bureau).
+
+    Whom a district asks when the certification deadline nears (seed 000's symbols table, "รอการรับรองผล").
+    """
+    bureau_ids = {pk for pk in bureau_ids if pk is not None}
+    if not bureau_ids:
+        return {}
+    found: dict[int, list[User]] = {}
+    users = (User.objects.filter(office_id__in=bureau_ids, role=Role.BUREAU_CERTIFIER, is_active=True)
+             .order_by("first_name", "last_name", "username"))
+    for user in users:
+        found.setdefault(user.office_id, []).append(user)
+    return found
 
 
 def last_rejections(entries) -> dict[int, object]:

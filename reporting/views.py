@@ -22,6 +22,7 @@ from reporting.compute import indicator_config, outcome
 from reporting.flags import flagged_ids
 from reporting.models import Entry
 from reporting.selectors import (
+    certifiers_by_bureau,
     entry_history,
     entry_page,
     entry_row,
@@ -130,6 +131,7 @@ def _row_context(request, entry, indicator, inputs, *, typed=None, errors=None, 
                     now=timezone.now(), typed=typed, errors=errors, central_only=is_central_only(indicator, entry.round))
     row.rejection = last_rejections([entry]).get(entry.pk)
     row.new_data = entry.pk in flagged_ids([entry.pk], "district")
+    row.certifiers = certifiers_by_bureau([indicator.owner_id]).get(indicator.owner_id, [])
     previous_for_rows([row])
     return {"row": row, "conflict": conflict, "saved": saved, "clear": clear, "warnings": warnings}
 

@@ -66,7 +66,7 @@ USING = [name for name in _template_names() if "Status." in (TEMPLATES / name).r
 
 
 def test_the_templates_that_show_a_status_use_the_models_names():
-    assert {"reporting/_status.html", "reporting/_entry.html", "reporting/entry_page.html",
+    assert {"reporting/_status.html", "reporting/_entry.html",
             "reporting/central_grid.html", "certification/review.html", "certification/queue.html"} <= set(USING)
 
 
