@@ -9,6 +9,7 @@ from krs import health, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("notifications/", views.notifications, name="notifications"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
