@@ -201,6 +201,7 @@ def test_the_queue_shows_a_districts_name_in_full_and_a_select_all_box(client, w
     assert "สำนักงานเขตพื้นที่การศึกษาประถมศึกษานครศรีธรรมราช เขต 2" in html
     # Shown by static/js/krs.js only: without JavaScript each box is ticked alone.
     assert re.search(r'<input[^>]*data-select-all="entry"[^>]*hidden', html)
+    assert "{#" not in html and "comment %}" not in html
 
 
 @pytest.mark.parametrize("districts", [3, 30])
