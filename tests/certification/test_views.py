@@ -166,8 +166,9 @@ def test_bulk_certify_from_the_queue_asks_for_confirmation_first(client, world, 
     not_yet = world.entry(district, world.pass_fail)  # not reported: skipped, and said so
     client.force_login(certifier)
     queue = client.get(reverse("certification:queue")).content.decode()
-    form = queue[queue.index('data-testid="bulk-form"') - 200:]
-    assert f'action="{reverse("certification:bulk_confirm")}"' in form.split(">")[0]
+    form = re.search(r'<form[^>]*data-testid="bulk-form"[^>]*>', queue).group(0)
+    assert f'action="{reverse("certification:bulk_confirm")}"' in form
+    assert f'data-confirmed-action="{reverse("certification:bulk_certify")}"' in form and "{n}" in form
     back = reverse("certification:queue") + "?status=awaiting"
     # Session + user, the ticked entries with their offices and indicators, the menu's unread notifications.
     with django_assert_max_num_queries(4):
@@ -177,7 +178,8 @@ def test_bulk_certify_from_the_queue_asks_for_confirmation_first(client, world, 
     assert response.status_code == 200 and not Entry.objects.filter(status=S.CERTIFIED).exists()
     assert "รับรองผล 2 รายการต่อไปนี้" in html and "ข้ามไป 1 รายการ" in html and other_district.name_th in html
     confirm = html[html.index('data-testid="bulk-confirm-form"'):]
-    assert f'action="{reverse("certification:bulk_certify")}"' in html.split('data-testid="bulk-confirm-form"')[0][-200:]
+    form = re.search(r'<form[^>]*data-testid="bulk-confirm-form"[^>]*>', html).group(0)
+    assert f'action="{reverse("certification:bulk_certify")}"' in form
     assert sorted(int(pk) for pk in re.findall(r'name="entry" value="(\d+)"', confirm)) == sorted(e.pk for e in entries)
     assert f'name="next" value="{back}"' in confirm.replace("&amp;", "&")
     response = client.post(reverse("certification:bulk_certify"), {"entry": [e.pk for e in entries], "next": back})
