@@ -64,6 +64,15 @@ def bureau_queue(*, bureau, round_: Round | None, rounds: list[Round], status: s
     return Queue(rounds, round_, counts, indicators, entries)
 
 
+def entries_to_certify(*, bureau, entry_ids) -> list[Entry]:
+    """Which of the ticked entries a bulk certification would take (as ``workflow.entries_certify`` does), 1 query."""
+    return list(
+        Entry.objects.filter(pk__in=list(entry_ids), status=Entry.Status.AWAITING, indicator__owner=bureau,
+                             self_score__isnull=False)
+        .select_related("office", "indicator").order_by("office__code", "indicator__code", "pk")
+    )
+
+
 def entry_thread(entry):
     """The entry's messages oldest first, and its flags newest first, with their people (2 queries)."""
 

@@ -7,6 +7,7 @@ app_name = "certification"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("certify/", views.bulk_certify, name="bulk_certify"),
+    path("certify/confirm/", views.bulk_confirm, name="bulk_confirm"),
     path("entries/<int:pk>/", views.review, name="review"),
     path("entries/<int:pk>/certify/", views.certify, name="certify"),
     path("entries/<int:pk>/reject/", views.reject, name="reject"),

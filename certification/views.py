@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attachments.selectors import entry_files
 from certification.forms import CertifyForm, RejectForm, ReopenForm
-from certification.selectors import bureau_queue, entry_thread
+from certification.selectors import bureau_queue, entries_to_certify, entry_thread
 from certification.services import MessageRefused, message_post
 from indicators.models import Framework, Indicator
 from indicators.selectors import current_round
@@ -182,12 +182,34 @@ def queue(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _ticked(request: HttpRequest) -> list[int]:
+    return [pk for pk in map(parse_id, request.POST.getlist("entry")) if pk is not None][:1000]
+
+
+@login_required
+@require_POST
+def bulk_confirm(request: HttpRequest) -> HttpResponse:
+    """The queue's bulk certification asks first: the ticked entries it would certify; nothing changes here.
+
+    With JavaScript the queue asks in a dialog and posts straight to ``bulk_certify`` (static/js/krs.js).
+    """
+    bureau = _bureau(request)
+    ids = _ticked(request)
+    back = posted_next(request, reverse("certification:queue"))
+    if not ids:
+        messages.error(request, _("เลือกรายการที่จะรับรองก่อน"))
+        return redirect(back)
+    chosen = entries_to_certify(bureau=bureau, entry_ids=ids)
+    return render(request, "certification/bulk_confirm.html",
+                  {"entries": chosen, "skipped": len(ids) - len(chosen), "next": back})
+
+
 @login_required
 @require_POST
 def bulk_certify(request: HttpRequest) -> HttpResponse:
     """Certify the entries ticked in the queue; those no longer awaiting (or without a score) are left and counted."""
     _bureau(request)
-    ids = [pk for pk in map(parse_id, request.POST.getlist("entry")) if pk is not None][:1000]
+    ids = _ticked(request)
     if not ids:
         messages.error(request, _("เลือกรายการที่จะรับรองก่อน"))
     else:

@@ -36,3 +36,8 @@ def notify(*, users, kind: str, key: str, subject: str, body: str, url: str = ""
     if keys:
         transaction.on_commit(enqueue)
     return created
+
+
+def notifications_read_for(*, user, url: str, now: datetime | None = None) -> int:
+    """The user opened what these notifications pointed at: their unread ones linking to ``url`` become read."""
+    return Notification.objects.filter(user=user, url=url, read_at__isnull=True).update(read_at=now or timezone.now())

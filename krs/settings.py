@@ -216,8 +216,10 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "KRS <krs@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# The address people open KRS at, for the links in e-mails.
-KRS_SITE_URL = env.str("KRS_SITE_URL", "http://127.0.0.1:8000")
+# The address people open KRS at, for the links in e-mails; by default the development server's port, which
+# `make run` passes as KRS_PORT (PORT=8080 make run mails links to port 8080).
+KRS_PORT = env.int("KRS_PORT", 8000, minimum=1)
+KRS_SITE_URL = env.str("KRS_SITE_URL", f"http://127.0.0.1:{KRS_PORT}")
 ADMINS = [("KRS admins", addr) for addr in env.list("ADMIN_EMAILS", [])]
 
 # Celery: a broker that needs no server (kombu's filesystem transport) unless CELERY_BROKER_URL is set.
@@ -327,3 +329,6 @@ LOGGING = logging_config(json=LOG_FORMAT == "json",
                          level=env.choice("LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}))
 # The worker logs through LOGGING too, instead of Celery's own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# What a task prints goes to the log at INFO, not Celery's default WARNING: the console mail backend of
+# development prints each notification e-mail, which is no warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"

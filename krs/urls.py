@@ -11,6 +11,7 @@ urlpatterns = [
     # which the import layers do not count as an import (krs imports no app above it).
     path("", include("certification.home_urls")),
     path("health/", health.health, name="health"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("notifications/", views.notifications, name="notifications"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 
 from krs.models import Notification
 
@@ -23,6 +25,15 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("notifications")
     page = Paginator(mine.order_by("-created_at", "-pk"), 30).get_page(request.GET.get("page"))
     return render(request, "krs/notifications.html", {"page": page})
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on every page that names no icon (the admin's, a PDF): send them to the static one.
+
+    Not a permanent redirect: the static file's name carries its hash in production, and changes with it.
+    """
+    return HttpResponseRedirect(static("img/favicon.ico"))
 
 
 def error_403(request: HttpRequest, exception=None) -> HttpResponse:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.urls import reverse
 from django.utils import timezone
 
+from krs.notifications import notifications_read_for
 from reporting.models import Flag, Side
 from reporting.rules import entry_side
 
@@ -24,12 +26,17 @@ def flag_raise(*, entry, for_side: str, reason: str, by, at: datetime | None = N
 
 
 def flags_seen(*, entry, user, at: datetime | None = None) -> int:
-    """The user opened what is new on the entry: their side's flags are marked seen, with who and when."""
+    """The user opened what is new on the entry: their side's flags are marked seen, with who and when.
+
+    The user's own notifications that announced it (those linking to the entry's review page) become read
+    too, so the bell no longer counts what has been opened; colleagues' bells are theirs to clear.
+    """
     side = entry_side(user, entry)
     if side is None:
         return 0
-    return Flag.objects.filter(entry_id=entry.pk, for_side=side, seen_at__isnull=True).update(
-        seen_by=user, seen_at=at or timezone.now())
+    at = at or timezone.now()
+    notifications_read_for(user=user, url=reverse("certification:review", args=[entry.pk]), now=at)
+    return Flag.objects.filter(entry_id=entry.pk, for_side=side, seen_at__isnull=True).update(seen_by=user, seen_at=at)
 
 
 def flagged_ids(entry_ids, side: str) -> set[int]:

@@ -73,6 +73,7 @@ TABLE: dict[str, Row] = {
     #                          method args            anon   district other_d bureau other_b exec  admin
     "home": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
     "notifications": row("GET", "", LOGIN, 200, 200, 200, 200, 200, 200),
+    "favicon": everyone("GET", "", 302),  # to the static icon, for every browser (tests/krs/test_favicon.py)
     "health": everyone("GET", "", 200),  # for monitors: no login, nothing sensitive (tests/krs/test_health.py)
     "login": everyone("GET", "", 200),
     "logout": everyone("POST", "", LOGIN),
@@ -107,6 +108,7 @@ TABLE: dict[str, Row] = {
     # Certification: the bureau that owns the indicator.
     "certification:queue": row("GET", "", LOGIN, 403, 403, 200, 200, 403, 403),
     "certification:bulk_certify": row("POST", "", LOGIN, 403, 403, 302, 302, 403, 403),
+    "certification:bulk_confirm": row("POST", "", LOGIN, 403, 403, 302, 302, 403, 403),
     "certification:review": row("GET", "entry", LOGIN, 200, 404, 200, 404, 200, 200),
     "certification:certify": row("POST", "entry", LOGIN, 403, 404, 302, 404, 403, 403),
     "certification:reject": row("POST", "entry", LOGIN, 403, 404, 422, 404, 403, 403),

@@ -18,6 +18,39 @@
     var copy = event.target.closest("[data-copy]");
     if (copy && navigator.clipboard) navigator.clipboard.writeText(document.getElementById(copy.dataset.copy).value);
   });
+  // <input type="checkbox" data-select-all="NAME" hidden>: ticks or unticks every box named NAME in its form;
+  // shown only here, since without JavaScript it would do nothing (each box still works alone).
+  document.querySelectorAll("[data-select-all]").forEach(function (all) { all.hidden = false; });
+  function boxes(all) {
+    return Array.prototype.slice.call(all.form.querySelectorAll('input[type=checkbox][name="' + all.dataset.selectAll + '"]'));
+  }
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.form) return;
+    if (target.dataset.selectAll) {
+      boxes(target).forEach(function (box) { box.checked = target.checked; });
+      return;
+    }
+    var all = target.form.querySelector('[data-select-all="' + target.name + '"]');
+    if (all) {
+      var ticked = boxes(all).filter(function (box) { return box.checked; }).length;
+      all.checked = ticked > 0 && ticked === boxes(all).length;
+      all.indeterminate = ticked > 0 && !all.checked;
+    }
+  });
+  // <form data-confirm="… {n} …" data-confirmed-action="URL">: ask in a dialog ({n}: the boxes ticked); yes posts to
+  // the confirmed action, no stays. The form's own action is the confirmation page, for a browser without JavaScript.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.confirm) return;
+    var ticked = form.querySelectorAll("input[type=checkbox]:checked:not([data-select-all])").length;
+    if (!ticked) return;  // the confirmation page says to tick something first
+    if (window.confirm(form.dataset.confirm.replace("{n}", ticked))) {
+      form.action = form.dataset.confirmedAction;
+    } else {
+      event.preventDefault();
+    }
+  });
   // A refusal answered in place: 403 (may not change it now), 409 (changed meanwhile), 413 (files too
   // large), 422 (the values or files to correct or confirm) or 503 (file storage down) with the fragment to
   // show, marked by X-KRS-Status. htmx 2 swaps no 4xx by

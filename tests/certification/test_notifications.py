@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from certification.services import awaiting_digest_send
 from krs.models import Notification, Role
+from krs.notifications import notify
 from krs.tasks import send_notification
 from reporting import workflow
 from reporting.models import Entry
@@ -91,3 +92,21 @@ def test_the_notifications_page_shows_the_unread_count_and_marks_them_read(clien
     assert 'data-testid="unread-count"' not in client.get(reverse("home")).content.decode()
     client.force_login(certifier)
     assert "ตัวหารไม่ตรงกับ DMC" not in client.get(reverse("notifications")).content.decode()
+
+
+def test_opening_the_flag_a_rejection_announced_marks_that_notification_read(client, entry, district_user,
+                                                                            certifier):
+    colleague = make_user("district1b", entry.office, Role.DISTRICT_REPORTER)
+    workflow.entry_reject(entry=entry, by=certifier, comment="ตัวหารผิด")
+    reminder_url = reverse("reporting:entry_page", args=[entry.round_id])
+    notify(users=[district_user], kind=Notification.Kind.REMINDER, key="reminder:test", subject="อีก 3 วัน", body="",
+           url=reminder_url)
+    client.force_login(district_user)
+    assert 'data-testid="unread-count">2<' in client.get(reverse("home")).content.decode()
+    client.post(reverse("certification:flag_seen", args=[entry.pk]))
+    # The bell counts only the reminder; the colleague's own bell is left as it was.
+    assert 'data-testid="unread-count">1<' in client.get(reverse("home")).content.decode()
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert sorted((n.user.username, n.url) for n in unread) == sorted([
+        (district_user.username, reminder_url), (colleague.username, reverse("certification:review", args=[entry.pk])),
+    ])

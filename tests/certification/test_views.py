@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -157,6 +158,52 @@ def test_bulk_certify_from_the_queue(client, world, district, other_district, ce
     html = response.content.decode()
     assert "รับรองผลแล้ว 2 รายการ" in html and "ข้ามไป 1 รายการ" in html
     assert Entry.objects.filter(status=S.CERTIFIED).count() == 2
+
+
+def test_bulk_certify_from_the_queue_asks_for_confirmation_first(client, world, district, other_district, certifier,
+                                                                  django_assert_max_num_queries):
+    entries = [awaiting(world.entry(office, world.quantitative)) for office in (district, other_district)]
+    not_yet = world.entry(district, world.pass_fail)  # not reported: skipped, and said so
+    client.force_login(certifier)
+    queue = client.get(reverse("certification:queue")).content.decode()
+    form = re.search(r'<form[^>]*data-testid="bulk-form"[^>]*>', queue).group(0)
+    assert f'action="{reverse("certification:bulk_confirm")}"' in form
+    assert f'data-confirmed-action="{reverse("certification:bulk_certify")}"' in form and "{n}" in form
+    back = reverse("certification:queue") + "?status=awaiting"
+    # Session + user, the ticked entries with their offices and indicators, the menu's unread notifications.
+    with django_assert_max_num_queries(4):
+        response = client.post(reverse("certification:bulk_confirm"),
+                               {"entry": [e.pk for e in entries] + [not_yet.pk], "next": back})
+    html = response.content.decode()
+    assert response.status_code == 200 and not Entry.objects.filter(status=S.CERTIFIED).exists()
+    assert "รับรองผล 2 รายการต่อไปนี้" in html and "ข้ามไป 1 รายการ" in html and other_district.name_th in html
+    confirm = html[html.index('data-testid="bulk-confirm-form"'):]
+    form = re.search(r'<form[^>]*data-testid="bulk-confirm-form"[^>]*>', html).group(0)
+    assert f'action="{reverse("certification:bulk_certify")}"' in form
+    assert sorted(int(pk) for pk in re.findall(r'name="entry" value="(\d+)"', confirm)) == sorted(e.pk for e in entries)
+    assert f'name="next" value="{back}"' in confirm.replace("&amp;", "&")
+    response = client.post(reverse("certification:bulk_certify"), {"entry": [e.pk for e in entries], "next": back})
+    assert response.status_code == 302 and response["Location"] == back
+    assert Entry.objects.filter(status=S.CERTIFIED).count() == 2
+
+
+def test_bulk_confirmation_with_nothing_ticked_goes_back_to_tick_something(client, world, certifier):
+    client.force_login(certifier)
+    response = client.post(reverse("certification:bulk_confirm"), {}, follow=True)
+    assert "เลือกรายการที่จะรับรองก่อน" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("certification:queue")
+
+
+def test_the_queue_shows_a_districts_name_in_full_and_a_select_all_box(client, world, certifier):
+    zone = make_office("5001", Office.Kind.PRIMARY, "สำนักงานเขตพื้นที่การศึกษาประถมศึกษานครศรีธรรมราช เขต 2")
+    round_open(round_=world.round)
+    awaiting(world.entry(zone, world.quantitative))
+    client.force_login(certifier)
+    html = client.get(reverse("certification:queue"), {"office": "5001"}).content.decode()
+    assert "สำนักงานเขตพื้นที่การศึกษาประถมศึกษานครศรีธรรมราช เขต 2" in html
+    # Shown by static/js/krs.js only: without JavaScript each box is ticked alone.
+    assert re.search(r'<input[^>]*data-select-all="entry"[^>]*hidden', html)
+    assert "{#" not in html and "comment %}" not in html
 
 
 @pytest.mark.parametrize("districts", [3, 30])

@@ -6,10 +6,15 @@ import io
 import json
 import logging
 import logging.config
+import sys
 
 import pytest
+from django.utils import timezone
 
 from krs import logs
+from krs.celery import app as celery_app
+from krs.models import Notification
+from krs.tasks import send_notification
 from tests.krs.test_settings import run_django
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +100,19 @@ def test_text_is_the_default(tmp_path):
                         "import logging; logging.getLogger('krs.test').warning('hello')")
     assert result.returncode == 0, result.stderr
     assert result.stderr.strip().endswith("WARNING krs.test [-] hello")
+
+
+def test_a_notification_mail_the_worker_prints_is_logged_as_info_not_a_warning(caplog, settings, monkeypatch, district_user):
+    """The console mail backend of `make run` prints to stdout, which the worker sends to the log (celery.redirected)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    note = Notification.objects.create(user=district_user, kind=Notification.Kind.REMINDER, key="mail-log", subject="แจ้งเตือน",
+                                       body="ข้อความแจ้งเตือน", created_at=timezone.now())
+    # What the worker does at start (celery.apps.worker.Worker.on_start), with its configured level.
+    monkeypatch.setattr(sys, "stdout", sys.stdout)
+    monkeypatch.setattr(sys, "stderr", sys.stderr)
+    celery_app.log.redirect_stdouts(celery_app.conf.worker_redirect_stdouts_level)
+    with caplog.at_level(logging.INFO):
+        assert send_notification.apply(args=[note.pk]).result is True
+    printed = [r for r in caplog.records if r.name == "celery.redirected"]
+    assert any("ข้อความแจ้งเตือน" in r.getMessage() for r in printed)
+    assert {r.levelname for r in printed} == {"INFO"}

@@ -138,3 +138,15 @@ class TestStartup:
         assert result.returncode == 0, result.stderr
         assert result.stdout.split() == ["storages.backends.s3.S3Storage", "krs-evidence", "https://s3.example.go.th",
                                          "private"]
+
+    def test_e_mail_links_follow_the_port_make_run_serves(self, tmp_path):
+        # `PORT=8123 make run` hands the port to every process it starts (web, worker, beat) as KRS_PORT.
+        recipe = subprocess.run(["make", "-n", "run", "PORT=8123"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert "KRS_PORT=8123 " in recipe.stdout, recipe.stdout + recipe.stderr
+        code = "from django.conf import settings; print(settings.KRS_SITE_URL)"
+        served = run_django({"KRS_VAR_DIR": str(tmp_path), "KRS_PORT": "8123", "KRS_SITE_URL": ""},
+                            "shell", "--verbosity", "0", "-c", code)
+        assert served.stdout.strip() == "http://127.0.0.1:8123", served.stderr
+        named = run_django({"KRS_VAR_DIR": str(tmp_path), "KRS_PORT": "8123", "KRS_SITE_URL": "https://krs.obec.go.th"},
+                           "shell", "--verbosity", "0", "-c", code)
+        assert named.stdout.strip() == "https://krs.obec.go.th", named.stderr
