@@ -152,6 +152,11 @@ class DistrictReporter(KrsUser):
             if status is None and 'data-testid="saved"' in response.text:
                 known["version"], known["last_a"] = int(found.group(1)), a
                 record(kind="save", user=self.account["username"], entry=pk, version=known["version"], values=values)
+            elif status is None and 'data-testid="unchanged"' in response.text:
+                # The entry already held these values (the district's other reporter saved them after a conflict
+                # gave us the version): nothing was written, and the page rightly says so.
+                response.success()
+                known["version"], known["last_a"] = int(found.group(1)), a
             elif status == "409":
                 response.success()
                 known["version"] = int(found.group(1))
